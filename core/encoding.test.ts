@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { bytesEqual, fromBase64Url, fromHex, toBase64Url, toHex, utf8Encode } from './encoding.js';
+
+/** mulberry32: a small seeded PRNG, so failures reproduce. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Every length 0..100, several times, with random contents. */
+function* randomInputs(seed: number): Generator<Uint8Array> {
+  const rand = prng(seed);
+  for (let round = 0; round < 5; round++) {
+    for (let n = 0; n <= 100; n++) {
+      const b = new Uint8Array(n);
+      for (let i = 0; i < n; i++) b[i] = Math.floor(rand() * 256);
+      yield b;
+    }
+  }
+}
+
+describe('hex', () => {
+  it('matches Buffer and round-trips for random inputs of length 0..100', () => {
+    for (const bytes of randomInputs(1)) {
+      const hex = toHex(bytes);
+      expect(hex).toBe(Buffer.from(bytes).toString('hex'));
+      expect(fromHex(hex)).toEqual(bytes);
+    }
+  });
+
+  it('covers every byte value', () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    expect(toHex(all)).toBe(Buffer.from(all).toString('hex'));
+    expect(fromHex(toHex(all))).toEqual(all);
+  });
+
+  it.each([['odd length', 'abc'], ['uppercase', 'AB'], ['non-hex', 'zz'], ['a space', 'ab cd'], ['a sign', '+1'], ['0x prefix', '0xab']])(
+    'rejects %s',
+    (_name, text) => {
+      expect(() => fromHex(text)).toThrow(RangeError);
+    },
+  );
+});
+
+describe('base64url', () => {
+  it('matches Buffer (no padding) and round-trips for random inputs of length 0..100', () => {
+    for (const bytes of randomInputs(2)) {
+      const text = toBase64Url(bytes);
+      expect(text).toBe(Buffer.from(bytes).toString('base64url'));
+      expect(fromBase64Url(text)).toEqual(bytes);
+    }
+  });
+
+  it('decodes what Buffer encodes, including the - and _ characters', () => {
+    const bytes = Uint8Array.of(0xfb, 0xff, 0xbf, 0xfe);
+    const text = Buffer.from(bytes).toString('base64url');
+    expect(text).toMatch(/[-_]/);
+    expect(fromBase64Url(text)).toEqual(bytes);
+  });
+
+  it.each([
+    ['padding', 'AAA='],
+    ['standard-alphabet +', 'ab+c'],
+    ['standard-alphabet /', 'ab/c'],
+    ['a length of 4n+1', 'AAAAA'],
+    ['whitespace', 'AA AA'],
+    ['non-ASCII', 'AAé'],
+  ])('rejects %s', (_name, text) => {
+    expect(() => fromBase64Url(text)).toThrow(RangeError);
+  });
+});
+
+describe('utf8Encode', () => {
+  it.each([
+    ['empty', ''],
+    ['ASCII', 'hello, /index.html?x=1'],
+    ['control characters', '\u0000\t\n\u007f'],
+    ['2-byte characters', 'café ß ñ \u0080 \u07ff'],
+    ['3-byte characters', '€ 日本語 \u0800 \uffff'],
+    ['4-byte characters', '\u{10000} \u{10ffff} 𝄞'],
+    ['emoji', '🚀 👩‍💻 🇫🇷'],
+    ['a mix', '/images/ü/🙂.png'],
+  ])('matches Buffer.from for %s', (_name, text) => {
+    expect(utf8Encode(text)).toEqual(new Uint8Array(Buffer.from(text, 'utf8')));
+  });
+});
+
+describe('bytesEqual', () => {
+  it('compares length and contents', () => {
+    expect(bytesEqual(Uint8Array.of(1, 2), Uint8Array.of(1, 2))).toBe(true);
+    expect(bytesEqual(Uint8Array.of(1, 2), Uint8Array.of(1, 3))).toBe(false);
+    expect(bytesEqual(Uint8Array.of(1, 2), Uint8Array.of(1, 2, 0))).toBe(false);
+    expect(bytesEqual(new Uint8Array(0), new Uint8Array(0))).toBe(true);
+  });
+});

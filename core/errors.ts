@@ -1,0 +1,67 @@
+/**
+ * The one error class of DeployNet. Every failure that crosses a boundary carries a `code` from
+ * this union; tests assert codes, people read `message`.
+ */
+export type ErrorCode =
+  // command line and configuration
+  | 'BAD_ARGUMENT'
+  | 'BAD_CONFIG'
+  // files and keys at build time
+  | 'SITE_DIR_MISSING'
+  | 'FILE_UNREADABLE'
+  | 'FILE_CHANGED'
+  | 'PATH_ESCAPES_SITE'
+  | 'KEY_UNREADABLE'
+  | 'KEY_INVALID'
+  | 'KEY_EXISTS'
+  /** a PEM private key inside SITE_DIR: the origin would serve it */
+  | 'KEY_IN_SITE'
+  /** a file name that cannot be a manifest URL path (`?`, `#`, `\\`, control characters) */
+  | 'PATH_UNSAFE'
+  | 'FILE_UNWRITABLE'
+  // manifests
+  | 'MANIFEST_MALFORMED'
+  | 'MANIFEST_SIGNATURE_INVALID'
+  | 'MANIFEST_UNKNOWN_KEY'
+  | 'MANIFEST_EXPIRED'
+  | 'MANIFEST_ROLLBACK'
+  | 'MANIFEST_UNAVAILABLE'
+  // content
+  | 'HASH_MISMATCH'
+  | 'SIZE_MISMATCH'
+  | 'NOT_IN_MANIFEST'
+  // peers and transport
+  | 'PEER_TIMEOUT'
+  | 'PEER_REJECTED'
+  | 'PEER_UNAVAILABLE'
+  | 'PEER_BANNED'
+  | 'FRAME_MALFORMED'
+  | 'NO_BRIDGE'
+  // signaling
+  | 'SIGNAL_UNAVAILABLE'
+  | 'SIGNAL_BAD_REQUEST'
+  | 'SIGNAL_UNAUTHORIZED'
+  // anything unexpected: a bug, reported as exit code 2 by the CLI
+  | 'INTERNAL';
+
+export class DeployNetError extends Error {
+  override readonly name = 'DeployNetError';
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, details: Readonly<Record<string, unknown>> = {}) {
+    super(message);
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isDeployNetError(value: unknown, code?: ErrorCode): value is DeployNetError {
+  return value instanceof DeployNetError && (code === undefined || value.code === code);
+}
+
+/** Text for any thrown value, for logs and user-facing messages. */
+export function errorMessage(value: unknown): string {
+  if (value instanceof Error) return value.message;
+  return String(value);
+}

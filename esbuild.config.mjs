@@ -1,0 +1,44 @@
+// Bundles the four runtimes. tsc (npm run typecheck) checks types; esbuild only bundles.
+//   dist/runtime/deploynet-sw.js  service worker template (classic script; config prelude added by `deploynet build`)
+//   dist/runtime/deploynet.js     page script template (loaded as type="module"; same prelude)
+//   dist/cli.js                   the `deploynet` bin
+//   dist/index.js                 the Node API (build, verify, keygen, signal, serve) for build tools
+//   dist/demo.js                  `npm start`
+import * as esbuild from 'esbuild';
+
+const watch = process.argv.includes('--watch');
+
+const browser = {
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: ['chrome111', 'firefox111', 'safari16.4'],
+  minify: true,
+  sourcemap: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+const node = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+};
+
+const builds = [
+  { ...browser, entryPoints: ['sw/main.ts'], outfile: 'dist/runtime/deploynet-sw.js' },
+  { ...browser, entryPoints: ['page-bridge/main.ts'], outfile: 'dist/runtime/deploynet.js' },
+  { ...node, entryPoints: ['manifest-cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: ['manifest-cli/index.ts'], outfile: 'dist/index.js' },
+  { ...node, entryPoints: ['manifest-cli/demo.ts'], outfile: 'dist/demo.js' },
+];
+
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

@@ -1,0 +1,153 @@
+/**
+ * `deploynet build`: hashes SITE_DIR, signs the manifest and writes the three DeployNet files into
+ * it. Everything that can be refused (arguments, key, site contents) is checked before the first
+ * write, every write is atomic, and the result is verified with core's verifyManifest before the
+ * manifest is written (defence in depth: the SW runs the same check).
+ */
+import { sign } from 'node:crypto';
+import { realpath } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DEFAULT_CHUNK_SIZE, isValidChunkSize } from '../core/chunks.js';
+import { toBase64Url, utf8Encode } from '../core/encoding.js';
+import { DeployNetError } from '../core/errors.js';
+import { ENVELOPE_FORMAT, MANIFEST_FORMAT, MANIFEST_PATH, PAGE_SCRIPT_PATH, SW_PATH, serializeEnvelope, serializeManifest, type Manifest } from '../core/manifest.js';
+import { verifyManifest } from '../core/manifest-verify.js';
+import { parseSignalUrl, resolveSiteConfig, type FirstVisitMode, type IceServer, type SiteConfig } from '../core/site-config.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { parseDuration } from './duration.js';
+import { hashSite, throwFirst, type HashProgress } from './hash-site.js';
+import { injectScriptTagIntoFile } from './inject.js';
+import { loadPrivateKey } from './keys.js';
+import { keyInSiteError } from './leaked-key.js';
+import { nodeCrypto } from './node-crypto.js';
+import { configPrelude, loadRuntimeTemplates } from './runtime-templates.js';
+import { isInside, resolveSiteDir, walkSite } from './walk-site.js';
+
+export const DEFAULT_EXPIRES = '30d';
+
+export interface BuildSiteOptions {
+  readonly siteDir: string;
+  /** The private key (PKCS#8 PEM, from `deploynet keygen`). */
+  readonly keyFile: string;
+  /** Signaling node base URL, or null/absent for a site without peers. */
+  readonly signal?: string | null;
+  /** Manifest version; default: unix seconds of `now`, so redeploys increase without state. */
+  readonly version?: number;
+  /** How long the manifest stays valid: `30d` (default), `12h`, `90m`, `3600s`. */
+  readonly expires?: string;
+  /** Add the page script tag to every .html/.htm file that lacks it. */
+  readonly inject?: boolean;
+  readonly chunkSize?: number;
+  readonly firstVisit?: FirstVisitMode;
+  readonly peerTimeoutMs?: number;
+  readonly iceServers?: readonly IceServer[];
+  readonly upload?: boolean;
+  readonly maxPeers?: number;
+  /** Milliseconds since the epoch (default Date.now()). */
+  readonly now?: number;
+  /** Folder holding the runtime templates (default: dist/runtime/, see runtime-templates.ts). */
+  readonly runtimeDir?: string;
+  readonly onProgress?: (progress: HashProgress) => void;
+  /** Test seam, see hashFile. */
+  readonly beforeRead?: (absPath: string) => void | Promise<void>;
+}
+
+export interface BuildSiteResult {
+  readonly manifest: Manifest;
+  readonly config: SiteConfig;
+  readonly fileCount: number;
+  readonly totalBytes: number;
+  readonly version: number;
+  readonly keyId: string;
+  readonly paths: {
+    readonly manifest: string;
+    readonly sw: string;
+    readonly page: string;
+    /** HTML files that got the script tag in this run. */
+    readonly injected: readonly string[];
+  };
+}
+
+function parseVersion(value: unknown): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1) return value;
+  throw new DeployNetError('BAD_ARGUMENT', `version must be a whole number from 1 to ${Number.MAX_SAFE_INTEGER}, not ${String(value)}`, { field: 'version' });
+}
+
+function parseChunkSize(value: unknown): number {
+  if (typeof value === 'number' && isValidChunkSize(value)) return value;
+  throw new DeployNetError('BAD_ARGUMENT', `chunkSize must be a power of two from 16 KiB to 4 MiB, not ${String(value)}`, { field: 'chunkSize' });
+}
+
+const within = (root: string, urlPath: string): string => join(root, ...urlPath.slice(1).split('/'));
+
+export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteResult> {
+  const now = options.now ?? Date.now();
+  const root = await resolveSiteDir(options.siteDir);
+  const version = parseVersion(options.version ?? Math.floor(now / 1000));
+  const expiresMs = parseDuration(options.expires ?? DEFAULT_EXPIRES, 'expires');
+  const chunkSize = parseChunkSize(options.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  const signal = options.signal === undefined || options.signal === null ? null : parseSignalUrl(options.signal);
+
+  const key = await loadPrivateKey(options.keyFile);
+  const keyReal = await realpath(options.keyFile);
+  if (isInside(root, keyReal)) throw keyInSiteError(options.keyFile);
+
+  const config = resolveSiteConfig({
+    publicKey: key.publicKey,
+    keyId: key.keyId,
+    signal,
+    ...(options.iceServers !== undefined && { iceServers: options.iceServers }),
+    ...(options.firstVisit !== undefined && { firstVisit: options.firstVisit }),
+    ...(options.peerTimeoutMs !== undefined && { peerTimeoutMs: options.peerTimeoutMs }),
+    ...(options.upload !== undefined && { upload: options.upload }),
+    ...(options.maxPeers !== undefined && { maxPeers: options.maxPeers }),
+  });
+  const templates = await loadRuntimeTemplates(options.runtimeDir);
+  const prelude = configPrelude(config);
+
+  // Refuse a bad site (escaping symlink, leaked key, unsafe name) before writing anything.
+  const walk = await walkSite(root);
+  throwFirst(walk.problems);
+
+  const pagePath = within(root, PAGE_SCRIPT_PATH);
+  await writeFileAtomic(pagePath, prelude + templates.page);
+  const injected: string[] = [];
+  if (options.inject) {
+    for (const file of walk.files) {
+      if (/\.html?$/i.test(file.path) && (await injectScriptTagIntoFile(file.absPath))) injected.push(file.path);
+    }
+  }
+
+  const hashed = await hashSite(root, { chunkSize, onProgress: options.onProgress, beforeRead: options.beforeRead });
+  const manifest: Manifest = {
+    format: MANIFEST_FORMAT,
+    version,
+    created: new Date(now).toISOString(),
+    expires: new Date(now + expiresMs).toISOString(),
+    keyId: key.keyId,
+    chunkSize,
+    files: hashed.files,
+  };
+  const text = serializeManifest(manifest);
+  const signature = sign(null, utf8Encode(text), key.privateKey);
+  const envelopeText = serializeEnvelope({ format: ENVELOPE_FORMAT, keyId: key.keyId, signature: toBase64Url(signature), manifest: text });
+  try {
+    await verifyManifest(envelopeText, { publicKey: key.publicKey }, { crypto: nodeCrypto, now });
+  } catch (err) {
+    throw new DeployNetError('INTERNAL', `the manifest just built does not verify: ${err instanceof Error ? err.message : String(err)}`);
+  }
+
+  const manifestPath = within(root, MANIFEST_PATH);
+  const swPath = within(root, SW_PATH);
+  await writeFileAtomic(manifestPath, envelopeText);
+  await writeFileAtomic(swPath, prelude + templates.sw);
+  return {
+    manifest,
+    config,
+    fileCount: hashed.fileCount,
+    totalBytes: hashed.totalBytes,
+    version,
+    keyId: key.keyId,
+    paths: { manifest: manifestPath, sw: swPath, page: pagePath, injected },
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * Parses the `deploynet` command line (node:util parseArgs) into a validated command. Every
+ * mistake is a BAD_ARGUMENT with one sentence and a pointer to the command's --help.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DeployNetError } from '../core/errors.js';
+import { COMMANDS, type CommandName } from './cli-help.js';
+
+export type CliCommand =
+  | { readonly type: 'help'; readonly topic?: CommandName }
+  | { readonly type: 'version' }
+  | { readonly type: 'keygen'; readonly out: string }
+  | {
+      readonly type: 'build';
+      readonly siteDir: string;
+      readonly keyFile: string;
+      readonly signal: string | null;
+      readonly version?: number;
+      readonly expires?: string;
+      readonly inject: boolean;
+      readonly json: boolean;
+    }
+  | { readonly type: 'verify'; readonly siteDir: string; readonly pubFile: string; readonly json: boolean }
+  | { readonly type: 'signal'; readonly port: number; readonly host: string }
+  | { readonly type: 'serve'; readonly siteDir: string; readonly port: number; readonly host: string; readonly latencyMs: number; readonly rateBytesPerSec: number };
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+const help = { help: { type: 'boolean', short: 'h' } } as const satisfies Options;
+const OPTIONS = {
+  keygen: { ...help, out: { type: 'string' } },
+  build: { ...help, key: { type: 'string' }, signal: { type: 'string' }, version: { type: 'string' }, expires: { type: 'string' }, inject: { type: 'boolean' }, json: { type: 'boolean' } },
+  verify: { ...help, pub: { type: 'string' }, json: { type: 'boolean' } },
+  signal: { ...help, port: { type: 'string' }, host: { type: 'string' } },
+  serve: { ...help, port: { type: 'string' }, host: { type: 'string' }, latency: { type: 'string' }, rate: { type: 'string' } },
+} as const satisfies Record<CommandName, Options>;
+
+function bad(command: CommandName | undefined, sentence: string): DeployNetError {
+  const hint = command ? `deploynet ${command} --help` : 'deploynet --help';
+  return new DeployNetError('BAD_ARGUMENT', `${sentence}; run \`${hint}\` for usage`);
+}
+
+function wholeNumber(command: CommandName, flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const n = /^[0-9]{1,16}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw bad(command, `--${flag} must be a whole number from ${min} to ${max}, not ${JSON.stringify(text)}`);
+  return n;
+}
+
+function parseCommand<O extends Options>(command: CommandName, args: readonly string[], options: O) {
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (err) {
+    const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+    const name = err instanceof Error ? (/'([^']+)'/.exec(err.message)?.[1] ?? '') : '';
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw bad(command, `unknown option ${name}`);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw bad(command, `option ${name.split(' ')[0]} needs a value`);
+    throw bad(command, err instanceof Error ? err.message.split('\n')[0]!.replace(/\.$/, '') : 'cannot parse the arguments');
+  }
+}
+
+function onePositional(command: CommandName, positionals: string[], what: string): string {
+  if (positionals.length === 0) throw bad(command, `${what} is missing`);
+  if (positionals.length > 1) throw bad(command, `unexpected argument ${JSON.stringify(positionals[1])}`);
+  return positionals[0]!;
+}
+
+function required(command: CommandName, value: string | undefined, flag: string): string {
+  if (value === undefined || value === '') throw bad(command, `--${flag} FILE is required`);
+  return value;
+}
+
+function isCommand(name: string | undefined): name is CommandName {
+  return COMMANDS.some((c) => c === name);
+}
+
+/** argv without the node binary and script: `['build', 'site', '--key', 'k']`. */
+export function parseCommandLine(argv: readonly string[]): CliCommand {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h') return { type: 'help' };
+  if (first === '--version' || first === '-v') return { type: 'version' };
+  if (first === 'help') return isCommand(rest[0]) ? { type: 'help', topic: rest[0] } : { type: 'help' };
+  if (!isCommand(first)) {
+    throw bad(undefined, first.startsWith('-') ? `unknown option ${first}` : `unknown command ${JSON.stringify(first)} (commands: ${COMMANDS.join(', ')})`);
+  }
+  switch (first) {
+    case 'keygen': {
+      const { values, positionals } = parseCommand(first, rest, OPTIONS.keygen);
+      if (values.help) return { type: 'help', topic: first };
+      if (positionals.length > 0) throw bad(first, `unexpected argument ${JSON.stringify(positionals[0])} (use --out DIR)`);
+      return { type: 'keygen', out: values.out ?? '.' };
+    }
+    case 'build': {
+      const { values, positionals } = parseCommand(first, rest, OPTIONS.build);
+      if (values.help) return { type: 'help', topic: first };
+      const siteDir = onePositional(first, positionals, 'SITE_DIR');
+      const version = values.version === undefined ? undefined : wholeNumber(first, 'version', values.version, 0, 1, Number.MAX_SAFE_INTEGER);
+      return {
+        type: 'build',
+        siteDir,
+        keyFile: required(first, values.key, 'key'),
+        signal: values.signal ?? null,
+        ...(version !== undefined && { version }),
+        ...(values.expires !== undefined && { expires: values.expires }),
+        inject: values.inject ?? false,
+        json: values.json ?? false,
+      };
+    }
+    case 'verify': {
+      const { values, positionals } = parseCommand(first, rest, OPTIONS.verify);
+      if (values.help) return { type: 'help', topic: first };
+      const siteDir = onePositional(first, positionals, 'SITE_DIR');
+      return { type: 'verify', siteDir, pubFile: required(first, values.pub, 'pub'), json: values.json ?? false };
+    }
+    case 'signal': {
+      const { values, positionals } = parseCommand(first, rest, OPTIONS.signal);
+      if (values.help) return { type: 'help', topic: first };
+      if (positionals.length > 0) throw bad(first, `unexpected argument ${JSON.stringify(positionals[0])}`);
+      return { type: 'signal', port: wholeNumber(first, 'port', values.port, 9000, 0, 65535), host: values.host ?? '127.0.0.1' };
+    }
+    case 'serve': {
+      const { values, positionals } = parseCommand(first, rest, OPTIONS.serve);
+      if (values.help) return { type: 'help', topic: first };
+      return {
+        type: 'serve',
+        siteDir: onePositional(first, positionals, 'SITE_DIR'),
+        port: wholeNumber(first, 'port', values.port, 8080, 0, 65535),
+        host: values.host ?? '127.0.0.1',
+        latencyMs: wholeNumber(first, 'latency', values.latency, 0, 0, 600_000),
+        rateBytesPerSec: wholeNumber(first, 'rate', values.rate, 0, 0, Number.MAX_SAFE_INTEGER),
+      };
+    }
+  }
+}

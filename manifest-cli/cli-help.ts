@@ -1,0 +1,89 @@
+/** Usage text of the `deploynet` command line, global and per command, each with an example. */
+
+export const COMMANDS = ['keygen', 'build', 'verify', 'signal', 'serve'] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+export const COMMAND_HELP: Readonly<Record<CommandName, string>> = {
+  keygen: `Usage: deploynet keygen [--out DIR]
+
+Writes a new Ed25519 key pair: DIR/deploynet.key (private, mode 0600, never overwritten) and
+DIR/deploynet.pub (public). Keep deploynet.key out of the site directory and out of version control.
+
+Options:
+  --out DIR     where to write the two files (default: the current directory)
+
+Example:
+  deploynet keygen --out ~/.deploynet`,
+
+  build: `Usage: deploynet build SITE_DIR --key FILE [--signal URL] [--version N] [--expires DURATION] [--inject] [--json]
+
+Hashes every file of SITE_DIR, signs the manifest and writes deploynet-manifest.json,
+deploynet-sw.js and deploynet.js into SITE_DIR.
+
+Options:
+  --key FILE           the private key from \`deploynet keygen\` (required)
+  --signal URL         signaling node base URL, e.g. http://127.0.0.1:9000 (default: no peers)
+  --version N          manifest version (default: the current time in unix seconds)
+  --expires DURATION   how long the manifest stays valid: 30d (default), 12h, 90m, 3600s
+  --inject             add <script src="/deploynet.js" type="module" async></script> to every HTML file lacking it
+  --json               print the summary as JSON
+
+Example:
+  deploynet build ./public --key ~/.deploynet/deploynet.key --signal https://signal.example.com --inject`,
+
+  verify: `Usage: deploynet verify SITE_DIR --pub FILE [--json]
+
+Checks the manifest signature, expiry and every file of SITE_DIR against it.
+Exit 0 when everything matches, 1 with one line per problem otherwise.
+
+Options:
+  --pub FILE    the public key (deploynet.pub) (required)
+  --json        print the result as JSON
+
+Example:
+  deploynet verify ./public --pub ~/.deploynet/deploynet.pub`,
+
+  signal: `Usage: deploynet signal [--port 9000] [--host 127.0.0.1]
+
+Starts a signaling node and prints its base URL (the value \`build --signal\` takes).
+Runs until interrupted (Ctrl-C).
+
+Options:
+  --port N      TCP port (default 9000; 0 picks a free one)
+  --host HOST   interface to bind (default 127.0.0.1)
+
+Example:
+  deploynet signal --port 9000 --host 0.0.0.0`,
+
+  serve: `Usage: deploynet serve SITE_DIR [--port 8080] [--host 127.0.0.1] [--latency MS] [--rate BYTES_PER_S]
+
+A plain origin for development and benchmarks, with the headers a DeployNet site needs.
+Runs until interrupted (Ctrl-C).
+
+Options:
+  --port N            TCP port (default 8080; 0 picks a free one)
+  --host HOST         interface to bind (default 127.0.0.1)
+  --latency MS        delay every response by MS milliseconds
+  --rate BYTES_PER_S  cap the origin's total upload bandwidth
+
+Example:
+  deploynet serve ./public --port 8080 --latency 80 --rate 1000000`,
+};
+
+export const GLOBAL_HELP = `Usage: deploynet <command> [options]
+
+Peer-to-peer CDN for static sites, with signed manifests.
+
+Commands:
+  keygen    write an Ed25519 key pair (deploynet.key, deploynet.pub)
+  build     hash and sign a site; write the DeployNet service worker and page script into it
+  verify    check a built site against its signed manifest
+  signal    start a signaling node
+  serve     serve a site for development (correct service worker headers, optional slow network)
+
+Options:
+  --help, -h      show help (also \`deploynet <command> --help\`)
+  --version, -v   show the deploynet version
+
+Example:
+  deploynet keygen && deploynet build ./public --key deploynet.key --inject && deploynet serve ./public`;

@@ -1,0 +1,153 @@
+/**
+ * The `deploynet` bin as users run it: `node dist/cli.js ...` in a child process. beforeAll runs
+ * `npm run build` when dist/cli.js is missing or older than the sources it bundles.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { appendFile, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SCRIPT_TAG } from './inject.js';
+import { cleanup, fixture, tempDir } from './site.test-kit.js';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(REPO, 'dist/cli.js');
+
+function newestSource(): number {
+  let newest = 0;
+  for (const dir of ['manifest-cli', 'core', 'signal', 'sw', 'page-bridge']) {
+    const abs = join(REPO, dir);
+    if (!existsSync(abs)) continue;
+    for (const name of readdirSync(abs)) if (name.endsWith('.ts')) newest = Math.max(newest, statSync(join(abs, name)).mtimeMs);
+  }
+  return newest;
+}
+
+beforeAll(() => {
+  const runtime = join(REPO, 'dist/runtime/deploynet-sw.js');
+  if (!existsSync(CLI) || !existsSync(runtime) || statSync(CLI).mtimeMs < newestSource()) {
+    execFileSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'pipe' });
+  }
+}, 120_000);
+afterEach(cleanup);
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(args: readonly string[], cwd = REPO): Run {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Exit 1 and exactly one `deploynet: ...` line on stderr, no stack trace. */
+function expectOneSentence(r: Run, pattern: RegExp): void {
+  expect(r.status, r.stderr).toBe(1);
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^deploynet: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at |Error:|node:internal/);
+}
+
+describe('deploynet CLI', { timeout: 60_000 }, () => {
+  it('keygen writes a key pair once and refuses to overwrite it', async () => {
+    const dir = await tempDir();
+    const first = run(['keygen', '--out', dir]);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/key [0-9a-f]{16}/);
+    expect((await stat(join(dir, 'deploynet.key'))).mode & 0o777).toBe(0o600);
+    const key = await readFile(join(dir, 'deploynet.key'), 'utf8');
+    expectOneSentence(run(['keygen', '--out', dir]), /already exists/);
+    expect(await readFile(join(dir, 'deploynet.key'), 'utf8')).toBe(key);
+  });
+
+  it('build prints one summary line (or JSON), and verify passes then catches tampering', async () => {
+    const f = await fixture();
+    const b = run(['build', f.siteDir, '--key', f.keys.privateKeyPath, '--signal', 'http://127.0.0.1:9000', '--version', '7', '--inject']);
+    expect(b.status, b.stderr).toBe(0);
+    expect(b.stdout).toMatch(new RegExp(`^built version 7: 4 files, [0-9.]+ k?B, key ${f.keys.keyId}\\n$`));
+    expect(b.stderr).toBe(''); // not a TTY: no progress
+    const sw = await readFile(join(f.siteDir, 'deploynet-sw.js'), 'utf8');
+    expect(sw).toMatch(/^var __DEPLOYNET_CONFIG__ = \{"v":1,/);
+    expect(await readFile(join(f.siteDir, 'index.html'), 'utf8')).toContain(SCRIPT_TAG);
+
+    const j = run(['build', f.siteDir, '--key', f.keys.privateKeyPath, '--version', '8', '--json']);
+    expect(j.status, j.stderr).toBe(0);
+    expect(JSON.parse(j.stdout)).toMatchObject({ ok: true, version: 8, keyId: f.keys.keyId, fileCount: 4 });
+
+    const ok = run(['verify', f.siteDir, '--pub', f.keys.publicKeyPath]);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/^verified version 8: 4 files match/);
+
+    await appendFile(join(f.siteDir, 'css/site.css'), '/* changed */');
+    const bad = run(['verify', f.siteDir, '--pub', f.keys.publicKeyPath]);
+    expect(bad.stdout).toMatch(/SIZE_MISMATCH \/css\/site\.css/);
+    expectOneSentence(bad, /verify failed: 1 problem/);
+    const badJson = run(['verify', f.siteDir, '--pub', f.keys.publicKeyPath, '--json']);
+    expect(badJson.status).toBe(1);
+    expect(JSON.parse(badJson.stdout)).toMatchObject({ ok: false, problems: [{ path: '/css/site.css', code: 'SIZE_MISMATCH' }] });
+  });
+
+  it('bad input: one sentence, exit 1', async () => {
+    const f = await fixture();
+    expectOneSentence(run(['build', join(f.root, 'missing'), '--key', f.keys.privateKeyPath]), /is not a directory/);
+    expectOneSentence(run(['build', f.siteDir, '--key', f.keys.publicKeyPath]), /is a public key/);
+    expectOneSentence(run(['build', f.siteDir, '--key', join(f.root, 'nope.key')]), /cannot read the key file/);
+    expectOneSentence(run(['build', f.siteDir, '--key', f.keys.privateKeyPath, '--expires', 'soon']), /duration/);
+    expectOneSentence(run(['build', f.siteDir, '--key', f.keys.privateKeyPath, '--version', 'x']), /--version must be a whole number/);
+    expectOneSentence(run(['build', f.siteDir]), /--key FILE is required.*deploynet build --help/);
+    expectOneSentence(run(['build', '--key', f.keys.privateKeyPath]), /SITE_DIR is missing/);
+    expectOneSentence(run(['build', f.siteDir, '--key', f.keys.privateKeyPath, '--frobnicate']), /unknown option --frobnicate.*deploynet build --help/);
+    expectOneSentence(run(['verify', f.siteDir, '--pub']), /--pub needs a value/);
+    expectOneSentence(run(['launch']), /unknown command "launch".*deploynet --help/);
+    expectOneSentence(run(['serve', f.siteDir, '--port', '99999']), /--port must be a whole number from 0 to 65535/);
+  });
+
+  it('--help and --version', () => {
+    const help = run(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: deploynet <command>/);
+    for (const command of ['keygen', 'build', 'verify', 'signal', 'serve']) {
+      const r = run([command, '--help']);
+      expect(r.status, command).toBe(0);
+      expect(r.stdout, command).toMatch(new RegExp(`^Usage: deploynet ${command}[\\s\\S]*Example:\\n  deploynet ${command} `));
+    }
+    const v = run(['--version']);
+    expect(v.status).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  /** Starts a long-running command, resolves with its printed URL and a stop() giving the exit code. */
+  async function start(args: readonly string[]): Promise<{ url: string; stop(signal: NodeJS.Signals): Promise<number | null> }> {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /^(http:\/\/127\.0\.0\.1:\d+)\n/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.on('exit', () => reject(new Error(`${args[0]} exited early: ${out}`)));
+    });
+    return { url, stop: (signal) => (child.kill(signal), exited) };
+  }
+
+  it('serve prints its URL, serves, and exits 0 on SIGTERM', async () => {
+    const f = await fixture();
+    const s = await start(['serve', f.siteDir, '--port', '0']);
+    const r = await fetch(`${s.url}/css/site.css`);
+    expect(await r.text()).toBe('body { color: red }\n');
+    expect(await s.stop('SIGTERM')).toBe(0);
+  });
+
+  it('signal prints its base URL, answers /health, and exits 0 on SIGINT', async () => {
+    const s = await start(['signal', '--port', '0']);
+    expect((await fetch(`${s.url}/health`)).status).toBe(200);
+    expect(await s.stop('SIGINT')).toBe(0);
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * `deploynet serve`: a plain origin for development and benchmarks. express.static does the file
+ * serving (and keeps every request inside siteDir); this adds the headers a DeployNet site needs
+ * and an optional simulated WAN (latency before each response, a shared bandwidth cap).
+ */
+import type { Server } from 'node:http';
+import express from 'express';
+import { DeployNetError } from '../core/errors.js';
+import { SW_PATH } from '../core/manifest.js';
+import { errnoCode, reasonOf } from './fs-errors.js';
+import { TokenBucket, throttleResponse } from './throttle.js';
+import { resolveSiteDir } from './walk-site.js';
+
+export interface ServeSiteOptions {
+  readonly siteDir: string;
+  /** Default 8080; 0 picks a free port (see the returned port). */
+  readonly port?: number;
+  readonly host?: string;
+  /** Delay before each response, milliseconds. */
+  readonly latencyMs?: number;
+  /** Bandwidth of the simulated uplink, shared by all responses; 0 = unlimited. */
+  readonly rateBytesPerSec?: number;
+}
+
+export interface ServedSite {
+  /** Base URL without a trailing slash, e.g. `http://127.0.0.1:8080`. */
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+function nonNegativeInt(value: number, field: string, max: number): number {
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new DeployNetError('BAD_ARGUMENT', `${field} must be a whole number from 0 to ${max}, not ${value}`, { field });
+  }
+  return value;
+}
+
+function listen(app: express.Express, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host);
+    server.once('listening', () => resolve(server));
+    server.once('error', (err) => {
+      const why = errnoCode(err) === 'EADDRINUSE' ? 'it is already in use' : reasonOf(err);
+      reject(new DeployNetError('BAD_ARGUMENT', `cannot listen on ${host}:${port}: ${why}`, { port, host }));
+    });
+  });
+}
+
+export async function serveSite(options: ServeSiteOptions): Promise<ServedSite> {
+  const root = await resolveSiteDir(options.siteDir);
+  const host = options.host ?? '127.0.0.1';
+  const port = nonNegativeInt(options.port ?? 8080, 'port', 65535);
+  const latencyMs = nonNegativeInt(options.latencyMs ?? 0, 'latency', 600_000);
+  const rate = nonNegativeInt(options.rateBytesPerSec ?? 0, 'rate', Number.MAX_SAFE_INTEGER);
+  const bucket = rate > 0 ? new TokenBucket(rate) : undefined;
+
+  const app = express();
+  app.disable('x-powered-by');
+  if (latencyMs > 0) app.use((_req, _res, next) => void setTimeout(next, latencyMs));
+  if (bucket) app.use((_req, res, next) => (throttleResponse(res, bucket), next()));
+  app.use(
+    express.static(root, {
+      cacheControl: false,
+      dotfiles: 'ignore',
+      setHeaders(res, filePath) {
+        // Dev origin: always revalidate, so a rebuild shows up on the next load.
+        res.setHeader('Cache-Control', 'no-cache');
+        if (filePath === `${root}${SW_PATH}`) res.setHeader('Service-Worker-Allowed', '/');
+      },
+    }),
+  );
+  const server = await listen(app, port, host);
+  const address = server.address();
+  const bound = typeof address === 'object' && address !== null ? address.port : port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${bound}`,
+    port: bound,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

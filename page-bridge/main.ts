@@ -1,0 +1,119 @@
+/**
+ * deploynet.js: the page script. `deploynet build` prepends `var __DEPLOYNET_CONFIG__ = {...}`.
+ * Registers the service worker, and while this page is open holds the peer connections that
+ * answer the SW's requests and seed this visitor's verified content to others.
+ */
+import {
+  errorMessage,
+  isDeployNetError,
+  parseEnvelope,
+  parseManifest,
+  resolveSiteConfig,
+  webCrypto,
+  type BridgeState,
+  type DeployNetStats,
+  type PeerFetchRequest,
+  type PeerFetchResult,
+  type SwStatus,
+} from '../core/index.js';
+import { cacheContentProvider } from './content-provider.js';
+import { registerServiceWorker } from './first-visit.js';
+import { expose } from './page-api.js';
+import { pageTotals } from './page-stats.js';
+import { PeerMesh } from './peer-mesh.js';
+import { announce, requestStatus, servePeerFetches } from './sw-link.js';
+
+declare const __DEPLOYNET_CONFIG__: unknown;
+
+const STATUS_TIMEOUT_MS = 3000;
+
+const config = resolveSiteConfig(__DEPLOYNET_CONFIG__);
+const script = document.querySelector<HTMLScriptElement>('script[src$="deploynet.js"]');
+const container: ServiceWorkerContainer | undefined = 'serviceWorker' in navigator ? navigator.serviceWorker : undefined;
+const crypto = webCrypto(window.crypto.subtle);
+
+let state: BridgeState = 'connecting';
+let mesh: PeerMesh | null = null;
+let status: SwStatus | null = null;
+let settle: () => void = () => undefined;
+const ready = new Promise<void>((resolve) => (settle = resolve));
+
+function uploadAllowed(): boolean {
+  const connection = (navigator as Navigator & { connection?: { saveData?: boolean } }).connection;
+  return config.upload && script?.dataset.upload !== 'off' && connection?.saveData !== true;
+}
+
+function setState(next: BridgeState): void {
+  state = next;
+  if (container) announce(container, next);
+  if (next !== 'connecting') settle();
+}
+
+async function answer(request: PeerFetchRequest): Promise<PeerFetchResult> {
+  if (!mesh) return { type: 'peer-fetch-result', v: 1, ok: false, code: 'NO_BRIDGE' };
+  try {
+    const { bytes, peerId } = await mesh.fetch({ sha256: request.sha256, size: request.size }, Date.now() + request.deadlineMs);
+    const whole = bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+    const body = whole ? bytes.buffer : bytes.slice().buffer;
+    return { type: 'peer-fetch-result', v: 1, ok: true, body, peerId };
+  } catch (error) {
+    return { type: 'peer-fetch-result', v: 1, ok: false, code: isDeployNetError(error) ? error.code : 'PEER_UNAVAILABLE' };
+  }
+}
+
+async function stats(): Promise<DeployNetStats> {
+  if (container?.controller) status = await requestStatus(container, STATUS_TIMEOUT_MS).catch(() => status);
+  const { bytes, requests } = pageTotals(performance);
+  return {
+    bytes,
+    requests,
+    peers: mesh?.peerCount ?? 0,
+    uploadedBytes: mesh?.counters.uploadedBytes ?? 0,
+    manifestVersion: status?.manifestVersion ?? null,
+    manifestError: status?.manifestError ?? null,
+    state,
+    peerFaults: mesh?.counters.peerFaults ?? 0,
+    bannedPeers: mesh?.bannedCount ?? 0,
+    peerId: mesh?.peerId ?? null,
+  };
+}
+
+async function start(sw: ServiceWorkerContainer): Promise<void> {
+  announce(sw, 'connecting');
+  servePeerFetches(sw, answer);
+  let storage: Storage | null = null;
+  try {
+    storage = window.sessionStorage;
+  } catch {
+    // storage blocked: no first-visit reload
+  }
+  const mode = script?.dataset.firstVisit === 'none' ? 'none' : config.firstVisit;
+  const registration = await registerServiceWorker(sw, mode, storage, () => location.reload());
+  if (registration === 'reloading') return; // this page is going away; the next one settles
+  if (registration === 'unavailable') return setState('off');
+  announce(sw, 'connecting');
+  status = await requestStatus(sw, STATUS_TIMEOUT_MS);
+  if (status.envelope === null || config.signal === null || config.maxPeers === 0) return setState('off');
+  const manifest = parseManifest(JSON.parse(parseEnvelope(status.envelope).manifest));
+  mesh = new PeerMesh({
+    config: { ...config, signal: config.signal },
+    manifest,
+    crypto,
+    provider: cacheContentProvider(caches, location.origin, manifest),
+    uploadAllowed,
+    onState: setState,
+  });
+  mesh.start();
+  // Leave the swarm at once when the page goes away, so nobody dials a peer that is gone.
+  window.addEventListener('pagehide', () => mesh?.stop(), { once: true });
+}
+
+expose(window, { stats, ready });
+if (container) {
+  start(container).catch((error: unknown) => {
+    console.warn('[deploynet] bridge off:', errorMessage(error));
+    setState('off');
+  });
+} else {
+  setState('off');
+}

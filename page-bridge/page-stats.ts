@@ -1,0 +1,33 @@
+/**
+ * Bytes and requests of this page by source, read from what the browser itself recorded:
+ * Resource Timing entries carry the SW's `Server-Timing: deploynet;desc="<source>"`.
+ */
+import { SOURCES, parseSource, type Source } from '../core/index.js';
+
+export interface SourceTotals {
+  readonly bytes: Record<Source, number>;
+  readonly requests: Record<Source, number>;
+}
+
+interface TimingEntry {
+  readonly decodedBodySize: number;
+  readonly serverTiming: readonly { readonly name: string; readonly description: string }[];
+}
+
+export function totalsFrom(entries: readonly TimingEntry[]): SourceTotals {
+  const bytes = Object.fromEntries(SOURCES.map((s) => [s, 0])) as Record<Source, number>;
+  const requests = { ...bytes };
+  for (const entry of entries) {
+    const timing = entry.serverTiming.find((t) => t.name === 'deploynet');
+    const source = timing ? parseSource(timing.description) : undefined;
+    if (!source) continue;
+    bytes[source] += entry.decodedBodySize;
+    requests[source] += 1;
+  }
+  return { bytes, requests };
+}
+
+export function pageTotals(performance: Performance): SourceTotals {
+  const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')] as PerformanceResourceTiming[];
+  return totalsFrom(entries);
+}

@@ -1,0 +1,186 @@
+/**
+ * The DeployNet wire protocol (core/wire.ts) over one FrameChannel, both roles at once:
+ * - requester: `request()` asks for bytes of a file by hash and collects in-order DATA frames;
+ * - responder: answers REQUEST frames from a ContentProvider, in 64 KiB frames with backpressure.
+ * A frame that does not decode, or DATA that breaks the request's order or size, is a protocol
+ * fault: the link closes and `onFault` reports it. Verification of content is the caller's job.
+ */
+import {
+  DeployNetError,
+  MAX_PAYLOAD_BYTES,
+  RejectReason,
+  decodeFrame,
+  encodeFrame,
+  frameBytes,
+  type Frame,
+} from '../core/index.js';
+import type { ContentProvider } from './content-provider.js';
+import type { FrameChannel } from './frame-channel.js';
+
+export interface PeerLinkOptions {
+  readonly provider: ContentProvider;
+  readonly uploadAllowed: () => boolean;
+  /** Requests answered at once; more wait in line, up to maxQueuedUploads, then get Busy. */
+  readonly maxConcurrentUploads: number;
+  readonly maxQueuedUploads: number;
+  readonly onUpload?: (bytes: number) => void;
+  readonly onFault?: (error: DeployNetError) => void;
+}
+
+interface Pending {
+  readonly start: number;
+  readonly idleMs: number;
+  readonly deadline: number;
+  readonly buffer: Uint8Array;
+  received: number;
+  readonly resolve: (bytes: Uint8Array) => void;
+  readonly reject: (error: DeployNetError) => void;
+  timer: ReturnType<typeof setTimeout>;
+  readonly onTimeout: () => void;
+}
+
+export class PeerLink {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly uploads = new Set<number>();
+  private readonly queue: Array<() => void> = [];
+  private readonly cancelled = new Set<number>();
+  private closed = false;
+
+  constructor(
+    readonly channel: FrameChannel,
+    private readonly options: PeerLinkOptions,
+  ) {
+    channel.onFrame((data) => this.receive(data));
+    channel.onClose(() => this.shutdown());
+  }
+
+  get peerId(): string {
+    return this.channel.peerId;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /**
+   * Bytes [start, end) of the file with this hash, or a DeployNetError (PEER_*, SIZE_MISMATCH).
+   * Gives up at `deadline` (epoch ms), or when `idleMs` pass without a frame for this request.
+   */
+  request(sha256: string, start: number, end: number, deadline: number, idleMs: number): Promise<Uint8Array> {
+    if (this.closed) return Promise.reject(new DeployNetError('PEER_UNAVAILABLE', 'link closed'));
+    if (end === start) return Promise.resolve(new Uint8Array(0));
+    const id = this.nextId++;
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const onTimeout = () => {
+        this.settle(id);
+        void this.channel.send(encodeFrame({ type: 'cancel', id })).catch(() => undefined);
+        reject(new DeployNetError('PEER_TIMEOUT', `peer ${this.peerId} was too slow`));
+      };
+      const timer = setTimeout(onTimeout, Math.max(0, Math.min(idleMs, deadline - Date.now())));
+      this.pending.set(id, { start, idleMs, deadline, buffer: new Uint8Array(end - start), received: 0, resolve, reject, timer, onTimeout });
+      this.channel.send(encodeFrame({ type: 'request', id, sha256, start, end })).catch((error: unknown) => {
+        this.settle(id);
+        reject(new DeployNetError('PEER_UNAVAILABLE', `could not send to ${this.peerId}: ${String(error)}`));
+      });
+    });
+  }
+
+  close(): void {
+    this.channel.close();
+    this.shutdown();
+  }
+
+  private settle(id: number): Pending | undefined {
+    const p = this.pending.get(id);
+    if (p) clearTimeout(p.timer);
+    this.pending.delete(id);
+    return p;
+  }
+
+  private receive(data: unknown): void {
+    let frame: Frame;
+    try {
+      frame = decodeFrame(frameBytes(data));
+    } catch (error) {
+      this.fault(error instanceof DeployNetError ? error : new DeployNetError('FRAME_MALFORMED', String(error)));
+      return;
+    }
+    switch (frame.type) {
+      case 'request':
+        void this.serve(frame.id, frame.sha256, frame.start, frame.end);
+        return;
+      case 'cancel':
+        if (this.uploads.has(frame.id)) this.cancelled.add(frame.id);
+        return;
+      case 'reject': {
+        const p = this.settle(frame.id);
+        p?.reject(new DeployNetError('PEER_REJECTED', `peer ${this.peerId} rejected the request (reason ${frame.reason})`, { reason: frame.reason }));
+        return;
+      }
+      case 'data':
+        this.onData(frame.id, frame.offset, frame.payload);
+        return;
+    }
+  }
+
+  private onData(id: number, offset: number, payload: Uint8Array): void {
+    const p = this.pending.get(id);
+    if (!p) return; // late frames of a request that timed out or was cancelled
+    if (offset !== p.start + p.received || p.received + payload.length > p.buffer.length) {
+      this.settle(id);
+      const error = new DeployNetError('SIZE_MISMATCH', `peer ${this.peerId} sent bytes out of order or beyond the request`);
+      p.reject(error);
+      this.fault(error);
+      return;
+    }
+    p.buffer.set(payload, p.received);
+    p.received += payload.length;
+    if (p.received === p.buffer.length) {
+      this.settle(id);
+      p.resolve(p.buffer);
+      return;
+    }
+    clearTimeout(p.timer);
+    p.timer = setTimeout(p.onTimeout, Math.max(0, Math.min(p.idleMs, p.deadline - Date.now())));
+  }
+
+  private async serve(id: number, sha256: string, start: number, end: number): Promise<void> {
+    const reject = (reason: RejectReason) => this.channel.send(encodeFrame({ type: 'reject', id, reason })).catch(() => undefined);
+    if (!this.options.uploadAllowed()) return void (await reject(RejectReason.UploadOff));
+    if (this.uploads.size >= this.options.maxConcurrentUploads + this.options.maxQueuedUploads) return void (await reject(RejectReason.Busy));
+    this.uploads.add(id);
+    if (this.uploads.size > this.options.maxConcurrentUploads) await new Promise<void>((resolve) => this.queue.push(resolve));
+    try {
+      if (this.closed || this.cancelled.has(id)) return;
+      const bytes = await this.options.provider.get(sha256);
+      if (!bytes) return void (await reject(RejectReason.NotFound));
+      if (end > bytes.length) return void (await reject(RejectReason.BadRequest));
+      for (let offset = start; offset < end && !this.closed && !this.cancelled.has(id); offset += MAX_PAYLOAD_BYTES) {
+        const payload = bytes.subarray(offset, Math.min(end, offset + MAX_PAYLOAD_BYTES));
+        await this.channel.send(encodeFrame({ type: 'data', id, offset, payload }));
+        this.options.onUpload?.(payload.length);
+      }
+    } catch {
+      // the channel went away mid-answer; the requester's deadline handles it
+    } finally {
+      this.uploads.delete(id);
+      this.cancelled.delete(id);
+      this.queue.shift()?.();
+    }
+  }
+
+  private fault(error: DeployNetError): void {
+    this.options.onFault?.(error);
+    this.close();
+  }
+
+  private shutdown(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const next of this.queue.splice(0)) next();
+    for (const id of [...this.pending.keys()]) {
+      this.settle(id)?.reject(new DeployNetError('PEER_UNAVAILABLE', `link to ${this.peerId} closed`));
+    }
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * Issue 2, item 8: real Chromium visitors (separate browser contexts = separate Cache Storage,
+ * service workers and peers), a real PeerServer-based signal node and a real origin, all inside
+ * the loopback-only namespace. Assertions are on bytes and on where the SW got them.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAGE_SCRIPT_PATH } from '../../core/index.js';
+import { launchChromium, newVisitor, type Visitor } from './chromium.js';
+import { deliveredBy, fetchInPage, rendered, resourceSources, stats, visit, type ResourceSource } from './page-probe.js';
+import { startStack, type Stack } from './stack.js';
+
+/** Flips the last byte of every DATA frame (wire type 2) this page sends: a lying peer. */
+function corruptOutgoingData(): void {
+  const send = RTCDataChannel.prototype.send;
+  RTCDataChannel.prototype.send = function (this: RTCDataChannel, data: never) {
+    const bytes = data as unknown;
+    if (bytes instanceof Uint8Array && bytes.length > 10 && bytes[0] === 1 && bytes[1] === 2) {
+      const copy = bytes.slice();
+      copy[copy.length - 1] = copy[copy.length - 1]! ^ 0xff;
+      return send.call(this, copy);
+    }
+    return send.call(this, data);
+  } as typeof send;
+}
+
+/** Manifest-listed subresources of the page (not the document itself, not the bootstrap script). */
+function listedSubresources(stack: Stack, sources: readonly ResourceSource[], page: string): ResourceSource[] {
+  return sources.filter((s) => s.path !== page && s.path !== PAGE_SCRIPT_PATH && s.path in stack.manifest.files);
+}
+
+function expectDeliveredBy(assets: readonly ResourceSource[], source: string | null): void {
+  for (const asset of assets) expect({ path: asset.path, source: deliveredBy(asset) }).toEqual({ path: asset.path, source });
+}
+
+async function expectOriginBytes(stack: Stack, visitor: Visitor, paths: readonly string[]): Promise<void> {
+  for (const path of paths) {
+    const got = await fetchInPage(visitor.page, path);
+    expect(got.status, path).toBe(200);
+    expect(got.sha256, `${path} is byte-identical to the origin`).toBe(await stack.originSha256(path));
+  }
+}
+
+describe('P2P delivery between real browsers', () => {
+  let browser: Browser;
+  const open: Array<{ close(): Promise<void> }> = [];
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    for (const thing of open.reverse()) await thing.close().catch(() => undefined);
+    await browser?.close();
+  });
+
+  async function track<T extends { close(): Promise<void> }>(thing: Promise<T>): Promise<T> {
+    const value = await thing;
+    open.push(value);
+    return value;
+  }
+
+  it('a: a first-time visitor gets the page assets from an earlier visitor, byte-identical to the origin', async () => {
+    const stack = await track(startStack());
+    const a = await track(newVisitor(browser, stack.origin));
+    await visit(a.page, `${stack.origin}/`);
+    const aGallery = await visit(a.page, `${stack.origin}/gallery.html`);
+    expect(aGallery.manifestVersion).toBe(stack.manifest.version);
+
+    const b = await track(newVisitor(browser, stack.origin));
+    const bStats = await visit(b.page, `${stack.origin}/gallery.html`);
+    const assets = listedSubresources(stack, await resourceSources(b.page), '/gallery.html');
+
+    const paths = assets.map((s) => s.path);
+    expect(paths).toEqual(expect.arrayContaining(['/css/site.css', '/js/app.js', '/media/panorama.png', '/images/photo-100k.png']));
+    expect(paths.some((p) => p.startsWith('/fonts/'))).toBe(true);
+    expectDeliveredBy(assets, 'peer');
+    expect(bStats.bytes.peer).toBeGreaterThan(5 * 1024 * 1024);
+    expect(bStats.peerFaults).toBe(0);
+
+    await expectOriginBytes(stack, b, paths);
+    expect((await stats(a.page)).uploadedBytes).toBeGreaterThan(5 * 1024 * 1024);
+    expect(await rendered(b.page)).toEqual({ status: 'app.js loaded', fontLoaded: true });
+  });
+
+  it('b: bytes altered by a peer are refused; the visitor gets the right bytes from the origin and renders', async () => {
+    const stack = await track(startStack());
+    const liar = await track(newVisitor(browser, stack.origin));
+    await liar.page.evaluateOnNewDocument(corruptOutgoingData);
+    await visit(liar.page, `${stack.origin}/`);
+    await visit(liar.page, `${stack.origin}/gallery.html`);
+
+    const b = await track(newVisitor(browser, stack.origin));
+    await visit(b.page, `${stack.origin}/gallery.html`);
+    const assets = listedSubresources(stack, await resourceSources(b.page), '/gallery.html');
+    expect(assets.length).toBeGreaterThanOrEqual(5);
+    expectDeliveredBy(assets, 'origin');
+
+    const bStats = await stats(b.page);
+    expect(bStats.peerFaults).toBeGreaterThanOrEqual(1);
+    expect(bStats.bannedPeers).toBe(1);
+    expect(bStats.bytes.peer).toBe(0);
+    await expectOriginBytes(stack, b, assets.map((s) => s.path));
+    expect(await rendered(b.page)).toEqual({ status: 'app.js loaded', fontLoaded: true });
+  });
+
+  it('c: with the signaling node down, the page loads fully from the origin', async () => {
+    const stack = await track(startStack());
+    await stack.stopSignal();
+    const v = await track(newVisitor(browser, stack.origin));
+    const started = Date.now();
+    const vStats = await visit(v.page, `${stack.origin}/gallery.html`);
+    const elapsed = Date.now() - started;
+    const assets = listedSubresources(stack, await resourceSources(v.page), '/gallery.html');
+    expect(assets.length).toBeGreaterThanOrEqual(5);
+    expectDeliveredBy(assets, 'origin');
+    expect(vStats.state).toBe('no-peers');
+    expect(vStats.peers).toBe(0);
+    await expectOriginBytes(stack, v, assets.map((s) => s.path));
+    expect(await rendered(v.page)).toEqual({ status: 'app.js loaded', fontLoaded: true });
+    console.info(`signal down: first visit with reload settled in ${elapsed} ms`);
+  });
+
+  it('d: a manifest whose signature does not verify is refused and the site loads from the origin', async () => {
+    const stack = await track(
+      startStack({
+        afterBuild: async (siteDir) => {
+          const file = join(siteDir, 'deploynet-manifest.json');
+          const envelope = JSON.parse(await readFile(file, 'utf8')) as { manifest: string };
+          envelope.manifest = envelope.manifest.replace(/"version":(\d+)/, (_, v: string) => `"version":${Number(v) + 1}`);
+          await writeFile(file, JSON.stringify(envelope));
+        },
+      }),
+    );
+    const v = await track(newVisitor(browser, stack.origin));
+    const vStats = await visit(v.page, `${stack.origin}/`);
+    expect(vStats.manifestVersion).toBeNull();
+    expect(vStats.manifestError).toBe('MANIFEST_SIGNATURE_INVALID');
+    expect(vStats.state).toBe('off');
+    const sources = await resourceSources(v.page);
+    const assets = listedSubresources(stack, sources, '/');
+    expect(assets.length).toBeGreaterThanOrEqual(4);
+    expectDeliveredBy(sources, null);
+    await expectOriginBytes(stack, v, assets.map((s) => s.path));
+    const direct = await fetchInPage(v.page, '/css/site.css');
+    expect(direct.source).toBeNull();
+    expect(await rendered(v.page)).toEqual({ status: 'app.js loaded', fontLoaded: true });
+  });
+});
