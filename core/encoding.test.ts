@@ -86,6 +86,8 @@ describe('utf8Encode', () => {
     ['4-byte characters', '\u{10000} \u{10ffff} 𝄞'],
     ['emoji', '🚀 👩‍💻 🇫🇷'],
     ['a mix', '/images/ü/🙂.png'],
+    ['a lone high surrogate', 'a\ud800b'],
+    ['a lone low surrogate', 'a\udc00'],
   ])('matches Buffer.from for %s', (_name, text) => {
     expect(utf8Encode(text)).toEqual(new Uint8Array(Buffer.from(text, 'utf8')));
   });

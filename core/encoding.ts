@@ -55,11 +55,15 @@ export function fromBase64Url(text: string): Uint8Array {
   return out;
 }
 
-/** UTF-8 without TextEncoder, so core stays free of runtime globals. */
+/**
+ * UTF-8 without TextEncoder, so core stays free of runtime globals. Like TextEncoder, a lone
+ * surrogate becomes U+FFFD, so bytes signed here match bytes signed by any other UTF-8 encoder.
+ */
 export function utf8Encode(text: string): Uint8Array {
   const out: number[] = [];
   for (const ch of text) {
-    const c = ch.codePointAt(0)!;
+    const raw = ch.codePointAt(0)!;
+    const c = raw >= 0xd800 && raw <= 0xdfff ? 0xfffd : raw;
     if (c < 0x80) out.push(c);
     else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
     else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));

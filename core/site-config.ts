@@ -63,7 +63,8 @@ export function parseSignalUrl(value: unknown, field = 'signal'): string {
 export function resolveSiteConfig(value: unknown): SiteConfig {
   const code = 'BAD_CONFIG';
   if (!isRecord(value)) throw new DeployNetError(code, 'site config must be an object');
-  const c: Record<string, unknown> = { ...SITE_CONFIG_DEFAULTS, ...value };
+  const given = Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
+  const c: Record<string, unknown> = { ...SITE_CONFIG_DEFAULTS, ...given };
   if (c.v !== undefined && c.v !== 1) throw new DeployNetError(code, 'site config v must be 1');
   return {
     v: 1,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile, readdir, rm, writeFile, appendFile, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -45,7 +46,9 @@ describe('buildSite', () => {
     expect(envelope.keyId).toBe(f.keys.keyId);
     const sw = await readFile(join(f.siteDir, 'deploynet-sw.js'), 'utf8');
     const page = await readFile(join(f.siteDir, 'deploynet.js'), 'utf8');
-    const m = /^var __DEPLOYNET_CONFIG__ = (.*);\n/.exec(sw);
+    const digest = createHash('sha256').update(await readFile(r.paths.manifest)).digest('hex');
+    expect(sw.startsWith(`/* deploynet manifest version ${r.version} sha256 ${digest} */\n`)).toBe(true);
+    const m = /^var __DEPLOYNET_CONFIG__ = (.*);\n/m.exec(sw);
     expect(m).not.toBeNull();
     const config = resolveSiteConfig(JSON.parse(m![1]!));
     expect(config).toEqual(r.config);
@@ -53,6 +56,7 @@ describe('buildSite', () => {
     expect(config.keyId).toBe(f.keys.keyId);
     expect(sw.endsWith(FAKE_SW)).toBe(true);
     expect(page).toBe(m![0] + FAKE_PAGE);
+    expect(page.startsWith('var __DEPLOYNET_CONFIG__')).toBe(true);
     expect(r.manifest.files['/deploynet.js']!.size).toBe(Buffer.byteLength(page));
     // No temp files left behind.
     expect((await readdir(f.siteDir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
@@ -71,8 +75,11 @@ describe('buildSite', () => {
     expect(r.manifest.expires).toBe('2025-11-22T00:00:00.000Z');
     expect(r.paths.injected).toEqual(['/about/index.htm', '/index.html']);
     expect(await readFile(join(f.siteDir, 'index.html'), 'utf8')).toContain(`<meta charset="utf-8">${SCRIPT_TAG}`);
+    const swBefore = await readFile(r.paths.sw, 'utf8');
     const again = await buildSite(opts(f, { version: 43, inject: true }));
     expect(again.paths.injected).toEqual([]);
+    // A new deploy changes the SW's bytes, so browsers install it and take the new manifest.
+    expect(await readFile(again.paths.sw, 'utf8')).not.toBe(swBefore);
     expect((await verifySite({ siteDir: f.siteDir, pubFile: f.keys.publicKeyPath, now: NOW })).ok).toBe(true);
   });
 

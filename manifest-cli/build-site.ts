@@ -4,7 +4,7 @@
  * write, every write is atomic, and the result is verified with core's verifyManifest before the
  * manifest is written (defence in depth: the SW runs the same check).
  */
-import { sign } from 'node:crypto';
+import { createHash, sign } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_CHUNK_SIZE, isValidChunkSize } from '../core/chunks.js';
@@ -140,7 +140,10 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   const manifestPath = within(root, MANIFEST_PATH);
   const swPath = within(root, SW_PATH);
   await writeFileAtomic(manifestPath, envelopeText);
-  await writeFileAtomic(swPath, prelude + templates.sw);
+  // The manifest's digest makes deploynet-sw.js differ byte for byte on every deploy, so the
+  // browser's update check (on navigation) installs the new SW, which accepts the new manifest.
+  const digest = createHash('sha256').update(envelopeText).digest('hex');
+  await writeFileAtomic(swPath, `/* deploynet manifest version ${version} sha256 ${digest} */\n${prelude}${templates.sw}`);
   return {
     manifest,
     config,

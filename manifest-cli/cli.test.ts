@@ -72,7 +72,7 @@ describe('deploynet CLI', { timeout: 60_000 }, () => {
     expect(b.stdout).toMatch(new RegExp(`^built version 7: 4 files, [0-9.]+ k?B, key ${f.keys.keyId}\\n$`));
     expect(b.stderr).toBe(''); // not a TTY: no progress
     const sw = await readFile(join(f.siteDir, 'deploynet-sw.js'), 'utf8');
-    expect(sw).toMatch(/^var __DEPLOYNET_CONFIG__ = \{"v":1,/);
+    expect(sw).toMatch(/^\/\* deploynet manifest version 7 sha256 [0-9a-f]{64} \*\/\nvar __DEPLOYNET_CONFIG__ = \{"v":1,/);
     expect(await readFile(join(f.siteDir, 'index.html'), 'utf8')).toContain(SCRIPT_TAG);
 
     const j = run(['build', f.siteDir, '--key', f.keys.privateKeyPath, '--version', '8', '--json']);

@@ -5,7 +5,8 @@
 import { CONTENT_CACHE, contentCacheKey, type Manifest } from '../core/index.js';
 
 export interface ContentProvider {
-  get(sha256: string): Promise<Uint8Array | undefined>;
+  /** A Blob (read lazily, slice by slice) of the verified file with this hash, or undefined. */
+  get(sha256: string): Promise<Blob | undefined>;
 }
 
 export function cacheContentProvider(caches: CacheStorage, origin: string, manifest: Manifest): ContentProvider {
@@ -15,7 +16,7 @@ export function cacheContentProvider(caches: CacheStorage, origin: string, manif
       if (!listed.has(sha256)) return undefined;
       const cache = await caches.open(CONTENT_CACHE);
       const hit = await cache.match(contentCacheKey(origin, sha256));
-      return hit ? new Uint8Array(await hit.arrayBuffer()) : undefined;
+      return hit ? hit.blob() : undefined;
     },
   };
 }

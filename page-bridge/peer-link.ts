@@ -17,6 +17,9 @@ import {
 import type { ContentProvider } from './content-provider.js';
 import type { FrameChannel } from './frame-channel.js';
 
+/** Bytes read from the cache at a time when answering (a multiple of the frame payload). */
+const READ_BLOCK_BYTES = 16 * MAX_PAYLOAD_BYTES;
+
 export interface PeerLinkOptions {
   readonly provider: ContentProvider;
   readonly uploadAllowed: () => boolean;
@@ -153,13 +156,24 @@ export class PeerLink {
     if (this.uploads.size > this.options.maxConcurrentUploads) await new Promise<void>((resolve) => this.queue.push(resolve));
     try {
       if (this.closed || this.cancelled.has(id)) return;
-      const bytes = await this.options.provider.get(sha256);
-      if (!bytes) return void (await reject(RejectReason.NotFound));
-      if (end > bytes.length) return void (await reject(RejectReason.BadRequest));
-      for (let offset = start; offset < end && !this.closed && !this.cancelled.has(id); offset += MAX_PAYLOAD_BYTES) {
-        const payload = bytes.subarray(offset, Math.min(end, offset + MAX_PAYLOAD_BYTES));
-        await this.channel.send(encodeFrame({ type: 'data', id, offset, payload }));
-        this.options.onUpload?.(payload.length);
+      const blob = await this.options.provider.get(sha256);
+      if (!blob) return void (await reject(RejectReason.NotFound));
+      if (end > blob.size) return void (await reject(RejectReason.BadRequest));
+      // Read ahead one block while the previous one is being sent.
+      const read = (from: number) => {
+        const block = blob.slice(from, Math.min(end, from + READ_BLOCK_BYTES)).arrayBuffer();
+        block.catch(() => undefined); // a read-ahead abandoned on cancel must not go unhandled
+        return block;
+      };
+      let next = read(start);
+      for (let block = start; block < end && this.live(id); block += READ_BLOCK_BYTES) {
+        const bytes = new Uint8Array(await next);
+        if (block + READ_BLOCK_BYTES < end) next = read(block + READ_BLOCK_BYTES);
+        for (let at = 0; at < bytes.length && this.live(id); at += MAX_PAYLOAD_BYTES) {
+          const payload = bytes.subarray(at, at + MAX_PAYLOAD_BYTES);
+          await this.channel.send(encodeFrame({ type: 'data', id, offset: block + at, payload }));
+          this.options.onUpload?.(payload.length);
+        }
       }
     } catch {
       // the channel went away mid-answer; the requester's deadline handles it
@@ -168,6 +182,10 @@ export class PeerLink {
       this.cancelled.delete(id);
       this.queue.shift()?.();
     }
+  }
+
+  private live(uploadId: number): boolean {
+    return !this.closed && !this.cancelled.has(uploadId);
   }
 
   private fault(error: DeployNetError): void {

@@ -23,7 +23,7 @@ import { joinSwarm } from './swarm-client.js';
 
 const OPEN_TIMEOUT_MS = 4000;
 const DIAL_TIMEOUT_MS = 3000;
-const MAX_CONCURRENT_UPLOADS = 4;
+const MAX_CONCURRENT_UPLOADS = 16;
 const MAX_QUEUED_UPLOADS = 64;
 const FAULTS_BEFORE_BAN = 2;
 

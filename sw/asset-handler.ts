@@ -24,6 +24,8 @@ export interface AssetRequest {
   readonly url: URL;
   /** The page that asked, or undefined for a navigation. */
   readonly clientId: string | undefined;
+  /** Keeps the SW alive for work that finishes after the response (FetchEvent.waitUntil). */
+  readonly waitUntil: (work: Promise<unknown>) => void;
 }
 
 export async function matches(bytes: ArrayBuffer, file: ManifestFile, crypto: CryptoProvider): Promise<boolean> {
@@ -32,7 +34,7 @@ export async function matches(bytes: ArrayBuffer, file: ManifestFile, crypto: Cr
 }
 
 export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) => Promise<Response> {
-  return async ({ request, url, clientId }) => {
+  return async ({ request, url, clientId, waitUntil }) => {
     const startedAt = performance.now();
     await deps.manifests.ready();
     const verified = deps.manifests.manifest;
@@ -49,7 +51,7 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
       if ('body' in got) {
         // The bridge verified already; the SW checks again because it is the trust boundary.
         if (await matches(got.body, file, deps.crypto)) {
-          await deps.content.put(file, got.body);
+          waitUntil(deps.content.put(file, got.body));
           return assetResponse(got.body, file, 'peer', startedAt);
         }
         console.warn('[deploynet] bridge returned bytes that do not match', route.path);
@@ -60,7 +62,7 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
     if (!response.ok) return response;
     const body = await response.arrayBuffer();
     if (!(await matches(body, file, deps.crypto))) return unverifiedOriginResponse(body, response, startedAt);
-    await deps.content.put(file, body);
+    waitUntil(deps.content.put(file, body));
     return assetResponse(body, file, 'origin', startedAt);
   };
 }

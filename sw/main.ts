@@ -85,7 +85,8 @@ registerRoute(
   },
   ({ request, url, event }) => {
     // A navigation's clientId (when set) is the page that started it, which is going away.
-    const clientId = request.mode === 'navigate' ? undefined : (event as FetchEvent).clientId || undefined;
-    return handle({ request, url, clientId });
+    const fetchEvent = event as FetchEvent;
+    const clientId = request.mode === 'navigate' ? undefined : fetchEvent.clientId || undefined;
+    return handle({ request, url, clientId, waitUntil: (work) => fetchEvent.waitUntil(work) });
   },
 );

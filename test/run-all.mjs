@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: build, type-check, unit tests, then browser tests inside the loopback-only network
+// `npm test`: system tools (test/ensure-system.mjs), build, type-check, unit tests, then browser tests inside the loopback-only network
 // namespace. Ends with one line `tests: N passed, N failed, N skipped` summed over both vitest
 // runs (read from their JSON reports), and exits non-zero if any step failed.
 import { spawnSync } from 'node:child_process';
@@ -24,6 +24,7 @@ function vitest(project, wrap) {
 }
 
 const steps = [];
+steps.push(run('system tools for the browser tests', 'node', ['test/ensure-system.mjs']));
 steps.push(run('build', 'node', ['esbuild.config.mjs']));
 steps.push(run('type-check', npx, ['tsc', '-b']));
 const unit = vitest('unit', false);

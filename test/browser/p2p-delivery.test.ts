@@ -3,7 +3,7 @@
  * service workers and peers), a real PeerServer-based signal node and a real origin, all inside
  * the loopback-only namespace. Assertions are on bytes and on where the SW got them.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -147,5 +147,32 @@ describe('P2P delivery between real browsers', () => {
     const direct = await fetchInPage(v.page, '/css/site.css');
     expect(direct.source).toBeNull();
     expect(await rendered(v.page)).toEqual({ status: 'app.js loaded', fontLoaded: true });
+  });
+});
+
+describe('a new deploy', () => {
+  it('reaches a returning visitor: the new service worker takes the new manifest and serves the new bytes', async () => {
+    const browser = await launchChromium();
+    const stack = await startStack({ build: { version: 1 } });
+    try {
+      const v = await newVisitor(browser, stack.origin);
+      expect((await visit(v.page, `${stack.origin}/`)).manifestVersion).toBe(1);
+      const before = await fetchInPage(v.page, '/css/site.css');
+      expect(before.source).not.toBeNull();
+
+      await stack.redeploy((dir) => appendFile(join(dir, 'css', 'site.css'), '\n/* deploy 2 */\n'), 2);
+      // The next navigation triggers the browser's update check; the new SW installs, verifies
+      // manifest 2 and takes control. A navigation after that is served from manifest 2.
+      await visit(v.page, `${stack.origin}/about.html`);
+      await v.page.waitForFunction(async () => (await window.deploynet!.stats()).manifestVersion === 2, { timeout: 20_000, polling: 200 });
+      await visit(v.page, `${stack.origin}/`);
+      const after = await fetchInPage(v.page, '/css/site.css');
+      expect(after.sha256).toBe(await stack.originSha256('/css/site.css'));
+      expect(after.sha256).not.toBe(before.sha256);
+      expect(after.source).not.toBeNull();
+    } finally {
+      await browser.close();
+      await stack.close();
+    }
   });
 });

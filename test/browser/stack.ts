@@ -18,7 +18,10 @@ export interface Stack {
   readonly origin: string;
   readonly signalUrl: string;
   readonly siteDir: string;
+  /** The manifest of the latest build. */
   readonly manifest: Manifest;
+  /** Builds the site again (a new deploy) after `change` edited files in siteDir. */
+  redeploy(change: (siteDir: string) => Promise<void>, version: number): Promise<Manifest>;
   /** Stops the signal node (idempotent). */
   stopSignal(): Promise<void>;
   /** SHA-256 hex of a file as the origin has it on disk. */
@@ -38,10 +41,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   await cp(EXAMPLE_SITE, siteDir, { recursive: true });
   const keys = await generateKeyPair(join(root, 'keys'));
   let signal: SignalNode | null = await startSignalNode({ port: 0, host: '127.0.0.1' });
-  const built = await buildSite({ ...options.build, siteDir, keyFile: keys.privateKeyPath, signal: signal.url, inject: true });
+  const build = (extra: Partial<BuildSiteOptions> = {}) =>
+    buildSite({ ...options.build, ...extra, siteDir, keyFile: keys.privateKeyPath, signal: signalUrl, inject: true });
+  const signalUrl = signal.url;
+  let manifest = (await build()).manifest;
   await options.afterBuild?.(siteDir);
   const served: ServedSite = await serveSite({ siteDir, port: 0, host: '127.0.0.1' });
-  const signalUrl = signal.url;
   const stopSignal = async () => {
     const s = signal;
     signal = null;
@@ -51,7 +56,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     origin: served.url,
     signalUrl,
     siteDir,
-    manifest: built.manifest,
+    get manifest() {
+      return manifest;
+    },
+    async redeploy(change, version) {
+      await change(siteDir);
+      manifest = (await build({ version })).manifest;
+      return manifest;
+    },
     stopSignal,
     async originSha256(path) {
       return createHash('sha256').update(await readFile(join(siteDir, ...path.slice(1).split('/')))).digest('hex');

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { parsePageToSw, parsePeerFetchRequest, parsePeerFetchResult, parseSwStatus } from './bridge-messages.js';
+import { DeployNetError } from './errors.js';
+
+const SHA = 'c0'.repeat(32);
+
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof DeployNetError) return error.code;
+    throw error;
+  }
+  return 'accepted';
+}
+
+/** Messages that are not protocol-1 bridge messages at all, whatever parser reads them. */
+const notBridgeMessages: Array<[string, unknown]> = [
+  ['undefined', undefined],
+  ['null', null],
+  ['a string', 'bridge-state'],
+  ['an array', [{ type: 'bridge-state', v: 1 }]],
+  ['a message without v', { type: 'status-request' }],
+  ['a message with v 2', { type: 'status-request', v: 2 }],
+  ['a message with v "1"', { type: 'status-request', v: '1' }],
+  ['a message without type', { v: 1 }],
+  ['a message with a numeric type', { type: 1, v: 1 }],
+];
+
+describe('parsePageToSw', () => {
+  it.each(['connecting', 'ready', 'no-peers', 'off'])('accepts bridge-state %s', (state) => {
+    expect(parsePageToSw({ type: 'bridge-state', v: 1, state, extra: 'ignored' })).toEqual({ type: 'bridge-state', v: 1, state });
+  });
+
+  it('accepts status-request', () => {
+    expect(parsePageToSw({ type: 'status-request', v: 1 })).toEqual({ type: 'status-request', v: 1 });
+  });
+
+  it.each([
+    ...notBridgeMessages,
+    ['an unknown type', { type: 'peer-fetch', v: 1 }],
+    ['an unknown state', { type: 'bridge-state', v: 1, state: 'READY' }],
+    ['a missing state', { type: 'bridge-state', v: 1 }],
+  ])('refuses %s with BAD_ARGUMENT', (_name, data) => {
+    expect(codeOf(() => parsePageToSw(data))).toBe('BAD_ARGUMENT');
+  });
+});
+
+describe('parseSwStatus', () => {
+  it('accepts a status with a manifest in force', () => {
+    const m = { type: 'status', v: 1, manifestVersion: 7, manifestError: null, envelope: '{"format":"x"}' };
+    expect(parseSwStatus(m)).toEqual(m);
+  });
+
+  it('accepts a status with no manifest and the reason', () => {
+    const m = { type: 'status', v: 1, manifestVersion: null, manifestError: 'MANIFEST_EXPIRED', envelope: null };
+    expect(parseSwStatus(m)).toEqual(m);
+  });
+
+  const ok = { type: 'status', v: 1, manifestVersion: 7, manifestError: null, envelope: null };
+  it.each([
+    ...notBridgeMessages,
+    ['another type', { ...ok, type: 'status-request' }],
+    ['a version of 0', { ...ok, manifestVersion: 0 }],
+    ['a version as a string', { ...ok, manifestVersion: '7' }],
+    ['a missing version', { ...ok, manifestVersion: undefined }],
+    ['an error code in lower case', { ...ok, manifestError: 'expired' }],
+    ['an envelope that is not a string', { ...ok, envelope: {} }],
+  ])('refuses %s with BAD_ARGUMENT', (_name, data) => {
+    expect(codeOf(() => parseSwStatus(data))).toBe('BAD_ARGUMENT');
+  });
+});
+
+describe('parsePeerFetchRequest', () => {
+  const ok = { type: 'peer-fetch', v: 1, path: '/a.css', sha256: SHA, size: 0, deadlineMs: 2500 };
+
+  it('accepts a valid request', () => {
+    expect(parsePeerFetchRequest(ok)).toEqual(ok);
+    expect(parsePeerFetchRequest({ ...ok, size: 2 ** 32 - 1, deadlineMs: 600_000 })).toMatchObject({ size: 2 ** 32 - 1 });
+  });
+
+  it.each([
+    ...notBridgeMessages,
+    ['another type', { ...ok, type: 'peer-fetch-result' }],
+    ['a missing path', { ...ok, path: undefined }],
+    ['an uppercase sha256', { ...ok, sha256: SHA.toUpperCase() }],
+    ['a short sha256', { ...ok, sha256: SHA.slice(1) }],
+    ['a negative size', { ...ok, size: -1 }],
+    ['a size over 4 GiB', { ...ok, size: 2 ** 32 }],
+    ['a size as a string', { ...ok, size: '10' }],
+    ['a zero deadline', { ...ok, deadlineMs: 0 }],
+    ['a deadline over ten minutes', { ...ok, deadlineMs: 600_001 }],
+  ])('refuses %s with BAD_ARGUMENT', (_name, data) => {
+    expect(codeOf(() => parsePeerFetchRequest(data))).toBe('BAD_ARGUMENT');
+  });
+});
+
+describe('parsePeerFetchResult', () => {
+  it('accepts a success with an ArrayBuffer body', () => {
+    const body = Uint8Array.of(1, 2, 3).buffer;
+    const result = parsePeerFetchResult({ type: 'peer-fetch-result', v: 1, ok: true, body, peerId: 'p1' });
+    expect(result).toEqual({ type: 'peer-fetch-result', v: 1, ok: true, body, peerId: 'p1' });
+  });
+
+  it('accepts a failure with its code', () => {
+    expect(parsePeerFetchResult({ type: 'peer-fetch-result', v: 1, ok: false, code: 'PEER_TIMEOUT' })).toEqual({
+      type: 'peer-fetch-result',
+      v: 1,
+      ok: false,
+      code: 'PEER_TIMEOUT',
+    });
+  });
+
+  const success = { type: 'peer-fetch-result', v: 1, ok: true, body: new ArrayBuffer(1), peerId: 'p1' };
+  it.each([
+    ...notBridgeMessages,
+    ['another type', { ...success, type: 'peer-fetch' }],
+    ['a body that is a view, not an ArrayBuffer', { ...success, body: new Uint8Array(1) }],
+    ['a missing body', { ...success, body: undefined }],
+    ['a missing peerId', { ...success, peerId: undefined }],
+    ['a failure without a code', { type: 'peer-fetch-result', v: 1, ok: false }],
+    ['a failure with a lower-case code', { type: 'peer-fetch-result', v: 1, ok: false, code: 'timeout' }],
+    ['ok as a string (read as a failure, which has no code)', { ...success, ok: 'true' }],
+  ])('refuses %s with BAD_ARGUMENT', (_name, data) => {
+    expect(codeOf(() => parsePeerFetchResult(data))).toBe('BAD_ARGUMENT');
+  });
+});

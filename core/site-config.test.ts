@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { DeployNetError } from './errors.js';
+import { SITE_CONFIG_DEFAULTS, peerBudgetMs, parseSignalUrl, resolveSiteConfig } from './site-config.js';
+
+const publicKey = 'A'.repeat(43);
+const keyId = '0123456789abcdef';
+const base = { publicKey, keyId };
+
+/** The code and the field of the DeployNetError `fn` throws. */
+function failure(fn: () => unknown): { code: string; field: unknown } {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof DeployNetError) return { code: error.code, field: error.details.field };
+    throw error;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('resolveSiteConfig', () => {
+  it('fills in every default', () => {
+    expect(resolveSiteConfig(base)).toEqual({ v: 1, publicKey, keyId, ...SITE_CONFIG_DEFAULTS });
+    expect(SITE_CONFIG_DEFAULTS).toEqual({ signal: null, iceServers: [], firstVisit: 'reload', peerTimeoutMs: 2500, upload: true, maxPeers: 4 });
+  });
+
+  it('keeps given values and normalises the signal URL', () => {
+    const config = resolveSiteConfig({
+      ...base,
+      v: 1,
+      signal: 'https://signal.example/base/',
+      iceServers: [{ urls: ['stun:a', 'turn:b'], username: 'u', credential: 'c' }, { urls: 'stun:c' }],
+      firstVisit: 'none',
+      peerTimeoutMs: 100,
+      upload: false,
+      maxPeers: 0,
+    });
+    expect(config).toEqual({
+      v: 1,
+      publicKey,
+      keyId,
+      signal: 'https://signal.example/base',
+      iceServers: [{ urls: ['stun:a', 'turn:b'], username: 'u', credential: 'c' }, { urls: 'stun:c' }],
+      firstVisit: 'none',
+      peerTimeoutMs: 100,
+      upload: false,
+      maxPeers: 0,
+    });
+  });
+
+  it('treats an undefined field as absent: the default applies', () => {
+    expect(resolveSiteConfig({ ...base, signal: undefined, maxPeers: undefined })).toMatchObject({ signal: null, maxPeers: 4 });
+  });
+
+  it.each([
+    ['publicKey', { publicKey: 'A'.repeat(42) }],
+    ['publicKey', { publicKey: `${'A'.repeat(42)}=` }],
+    ['publicKey', { publicKey: undefined }],
+    ['keyId', { keyId: '0123456789ABCDEF' }],
+    ['keyId', { keyId: 'abc' }],
+    ['signal', { signal: 'ftp://x' }],
+    ['signal', { signal: 42 }],
+    ['iceServers', { iceServers: 'stun:a' }],
+    ['iceServers', { iceServers: Array.from({ length: 33 }, () => ({ urls: 'stun:a' })) }],
+    ['iceServers[0]', { iceServers: ['stun:a'] }],
+    ['iceServers[0].urls', { iceServers: [{ urls: 5 }] }],
+    ['iceServers[0].urls[1]', { iceServers: [{ urls: ['stun:a', 5] }] }],
+    ['iceServers[1].username', { iceServers: [{ urls: 'stun:a' }, { urls: 'turn:b', username: 1 }] }],
+    ['iceServers[0].credential', { iceServers: [{ urls: 'turn:b', credential: {} }] }],
+    ['firstVisit', { firstVisit: 'always' }],
+    ['peerTimeoutMs', { peerTimeoutMs: 99 }],
+    ['peerTimeoutMs', { peerTimeoutMs: 60_001 }],
+    ['peerTimeoutMs', { peerTimeoutMs: 1000.5 }],
+    ['peerTimeoutMs', { peerTimeoutMs: '2500' }],
+    ['upload', { upload: 'yes' }],
+    ['maxPeers', { maxPeers: -1 }],
+    ['maxPeers', { maxPeers: 65 }],
+  ])('refuses a bad %s with BAD_CONFIG naming it', (field, bad) => {
+    expect(failure(() => resolveSiteConfig({ ...base, ...bad }))).toEqual({ code: 'BAD_CONFIG', field });
+  });
+
+  it.each([
+    ['not an object', 'config'],
+    ['null', null],
+    ['an array', [base]],
+    ['a v other than 1', { ...base, v: 2 }],
+  ])('refuses %s with BAD_CONFIG', (_name, value) => {
+    expect(failure(() => resolveSiteConfig(value)).code).toBe('BAD_CONFIG');
+  });
+});
+
+describe('parseSignalUrl', () => {
+  it.each([
+    ['http://127.0.0.1:9000', 'http://127.0.0.1:9000'],
+    ['http://127.0.0.1:9000/', 'http://127.0.0.1:9000'],
+    ['https://signal.example/deploynet/', 'https://signal.example/deploynet'],
+    ['https://signal.example/a//', 'https://signal.example/a'],
+    ['http://[::1]:9000', 'http://[::1]:9000'],
+  ])('accepts %s as %s', (input, output) => {
+    expect(parseSignalUrl(input)).toBe(output);
+  });
+
+  it.each([
+    'ftp://signal.example',
+    'ws://signal.example',
+    'signal.example:9000',
+    'http://',
+    'http://signal.example/?x=1',
+    'http://signal.example?x=1',
+    'http://signal.example/#top',
+    'http://signal example',
+    ' http://signal.example',
+    '',
+  ])('refuses %j with BAD_CONFIG', (input) => {
+    expect(failure(() => parseSignalUrl(input))).toEqual({ code: 'BAD_CONFIG', field: 'signal' });
+  });
+
+  it('names the field it was given', () => {
+    expect(failure(() => parseSignalUrl('ftp://x', '--signal'))).toEqual({ code: 'BAD_CONFIG', field: '--signal' });
+  });
+});
+
+describe('peerBudgetMs', () => {
+  const config = { peerTimeoutMs: 2500 };
+
+  it('is the peer timeout for an empty file', () => {
+    expect(peerBudgetMs(config, 0)).toBe(2500);
+  });
+
+  it('adds one millisecond per started 1,000 bytes (1 MB/s)', () => {
+    expect(peerBudgetMs(config, 1)).toBe(2501);
+    expect(peerBudgetMs(config, 1000)).toBe(2501);
+    expect(peerBudgetMs(config, 1001)).toBe(2502);
+    expect(peerBudgetMs(config, 1_000_000)).toBe(3500);
+    expect(peerBudgetMs(config, 5 * 1024 * 1024)).toBe(2500 + 5243);
+  });
+
+  it('follows the configured timeout', () => {
+    expect(peerBudgetMs({ peerTimeoutMs: 100 }, 2_000_000)).toBe(2100);
+  });
+});

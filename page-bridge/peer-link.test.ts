@@ -1,0 +1,227 @@
+/**
+ * PeerLink between two honest ends over an in-memory channelPair: transfers, rejects, the upload
+ * queue and upload accounting. Misbehaving peers and timeouts: peer-link-faults.test.ts.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { DeployNetError, MAX_FRAME_BYTES, RejectReason, decodeFrame, encodeFrame, frameBytes, type Frame } from '../core/index.js';
+import type { ContentProvider } from './content-provider.js';
+import { channelPair, type FrameChannel } from './frame-channel.js';
+import { PeerLink, type PeerLinkOptions } from './peer-link.js';
+
+const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+const MiB = 1024 * 1024;
+const FILE = new Uint8Array(randomBytes(MiB));
+const FILE_SHA = sha(FILE);
+const far = () => Date.now() + 10_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Serves these files by hash; counts calls and how many reads overlap. */
+function memoryProvider(files: readonly Uint8Array<ArrayBuffer>[], delayMs = 0): ContentProvider & { calls: number; active: number; maxActive: number } {
+  const byHash = new Map(files.map((f) => [sha(f), f]));
+  const p = {
+    calls: 0,
+    active: 0,
+    maxActive: 0,
+    async get(hash: string) {
+      p.calls++;
+      p.active++;
+      p.maxActive = Math.max(p.maxActive, p.active);
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+      p.active--;
+      const bytes = byHash.get(hash);
+      return bytes && new Blob([bytes]);
+    },
+  };
+  return p;
+}
+
+/** Records every frame one end sends, decoded. */
+function tap(channel: FrameChannel, sent: Frame[], sizes: number[]): FrameChannel {
+  return {
+    peerId: channel.peerId,
+    send(frame) {
+      sizes.push(frame.length);
+      sent.push(decodeFrame(frameBytes(frame.slice())));
+      return channel.send(frame);
+    },
+    onFrame: (h) => channel.onFrame(h),
+    onClose: (h) => channel.onClose(h),
+    close: () => channel.close(),
+  };
+}
+
+/** The DATA frames cover [start, end) in order, each beginning where the last one ended. */
+function expectContiguous(sent: readonly Frame[], start: number, end: number): void {
+  let at = start;
+  for (const f of sent) {
+    if (f.type !== 'data') throw new Error(`unexpected ${f.type} frame`);
+    expect(f.offset).toBe(at);
+    at += f.payload.length;
+  }
+  expect(at).toBe(end);
+}
+
+function options(overrides: Partial<PeerLinkOptions> = {}): PeerLinkOptions {
+  return { provider: memoryProvider([]), uploadAllowed: () => true, maxConcurrentUploads: 4, maxQueuedUploads: 16, ...overrides };
+}
+
+/** `asker` requests from `server`; the server's outgoing frames are recorded. */
+function wire(serverOptions: Partial<PeerLinkOptions>) {
+  const [a, b] = channelPair('asker', 'server');
+  const sent: Frame[] = [];
+  const sizes: number[] = [];
+  const faults: DeployNetError[] = [];
+  const asker = new PeerLink(a, options({ onFault: (e) => faults.push(e) }));
+  const server = new PeerLink(tap(b, sent, sizes), options({ onFault: (e) => faults.push(e), ...serverOptions }));
+  return { asker, server, sent, sizes, faults };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<DeployNetError> {
+  const error: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (error instanceof DeployNetError) return error;
+  throw new Error(`expected a DeployNetError, got ${String(error)}`);
+}
+
+describe('PeerLink transfers', () => {
+  it('sends a whole 1 MiB file byte-identical, in contiguous frames of at most 64 KiB', async () => {
+    const { asker, sent, sizes, faults } = wire({ provider: memoryProvider([FILE]) });
+    const got = await asker.request(FILE_SHA, 0, MiB, far(), 5000);
+    expect(Buffer.from(got).equals(FILE)).toBe(true);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+    expect(sent.length).toBeGreaterThanOrEqual(Math.ceil(MiB / MAX_FRAME_BYTES));
+    expectContiguous(sent, 0, MiB);
+    expect(faults).toEqual([]);
+  });
+
+  it.each([
+    [100_001, 400_003],
+    [7, MiB - 3],
+  ])('sends the sub-range [%i, %i) byte-identical, in contiguous frames', async (start, end) => {
+    const { asker, sent, sizes } = wire({ provider: memoryProvider([FILE]) });
+    const got = await asker.request(FILE_SHA, start, end, far(), 5000);
+    expect(Buffer.from(got).equals(FILE.subarray(start, end))).toBe(true);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+    expectContiguous(sent, start, end);
+  });
+
+  it('serves the last byte and an empty range', async () => {
+    const { asker, sent } = wire({ provider: memoryProvider([FILE]) });
+    expect([...(await asker.request(FILE_SHA, MiB - 1, MiB, far(), 5000))]).toEqual([FILE[MiB - 1]]);
+    expect(await asker.request(FILE_SHA, 5, 5, far(), 5000)).toHaveLength(0);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('works in both directions over one channel', async () => {
+    const other = new Uint8Array(randomBytes(1000));
+    const [a, b] = channelPair('a', 'b');
+    const left = new PeerLink(a, options({ provider: memoryProvider([other]) }));
+    const right = new PeerLink(b, options({ provider: memoryProvider([FILE]) }));
+    const [fromRight, fromLeft] = await Promise.all([left.request(FILE_SHA, 0, 10, far(), 5000), right.request(sha(other), 0, 1000, far(), 5000)]);
+    expect(fromRight).toEqual(FILE.subarray(0, 10));
+    expect(fromLeft).toEqual(other);
+    expect(left.peerId).toBe('b');
+    expect(right.peerId).toBe('a');
+  });
+});
+
+describe('PeerLink rejects', () => {
+  it('answers an unknown hash with NotFound → PEER_REJECTED', async () => {
+    const { asker, faults } = wire({ provider: memoryProvider([FILE]) });
+    const error = await rejection(asker.request('00'.repeat(32), 0, 10, far(), 5000));
+    expect(error.code).toBe('PEER_REJECTED');
+    expect(error.details.reason).toBe(RejectReason.NotFound);
+    expect(asker.isOpen).toBe(true);
+    expect(faults).toEqual([]);
+  });
+
+  it('answers with UploadOff → PEER_REJECTED when uploading is switched off, without reading content', async () => {
+    const provider = memoryProvider([FILE]);
+    let allowed = false;
+    const { asker } = wire({ provider, uploadAllowed: () => allowed });
+    const error = await rejection(asker.request(FILE_SHA, 0, 10, far(), 5000));
+    expect(error.code).toBe('PEER_REJECTED');
+    expect(error.details.reason).toBe(RejectReason.UploadOff);
+    expect(provider.maxActive).toBe(0);
+    allowed = true;
+    await expect(asker.request(FILE_SHA, 0, 10, far(), 5000)).resolves.toHaveLength(10);
+  });
+
+  it('answers a range past the end of the file with BadRequest', async () => {
+    const { asker } = wire({ provider: memoryProvider([FILE]) });
+    const error = await rejection(asker.request(FILE_SHA, 0, MiB + 1, far(), 5000));
+    expect(error.details.reason).toBe(RejectReason.BadRequest);
+  });
+});
+
+describe('PeerLink upload queue', () => {
+  it('completes 20 concurrent requests with 2 at a time and 64 queued', async () => {
+    const files = Array.from({ length: 20 }, () => new Uint8Array(randomBytes(70_000)));
+    const provider = memoryProvider(files, 5);
+    const { asker } = wire({ provider, maxConcurrentUploads: 2, maxQueuedUploads: 64 });
+    const got = await Promise.all(files.map((f) => asker.request(sha(f), 0, f.length, far(), 5000)));
+    got.forEach((bytes, i) => expect(Buffer.from(bytes).equals(files[i]!)).toBe(true));
+    expect(provider.maxActive).toBe(2);
+  });
+
+  it('answers Busy to requests beyond concurrent + queued, and serves the rest', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const provider: ContentProvider = { get: async () => (await gate, new Blob([FILE])) };
+    const { asker } = wire({ provider, maxConcurrentUploads: 2, maxQueuedUploads: 3 });
+    const results = Array.from({ length: 8 }, () => asker.request(FILE_SHA, 0, 1000, far(), 5000).then(() => 'ok', (e: DeployNetError) => e));
+    const early = await Promise.all(results.slice(5));
+    for (const e of early) expect(e).toMatchObject({ code: 'PEER_REJECTED', details: { reason: RejectReason.Busy } });
+    release();
+    expect(await Promise.all(results.slice(0, 5))).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    // Slots are free again.
+    await expect(asker.request(FILE_SHA, 0, 10, far(), 5000)).resolves.toHaveLength(10);
+  });
+});
+
+describe('PeerLink upload accounting', () => {
+  it('reports every payload byte sent through onUpload', async () => {
+    const uploads: number[] = [];
+    const { asker } = wire({ provider: memoryProvider([FILE]), onUpload: (n) => uploads.push(n) });
+    await asker.request(FILE_SHA, 0, MiB, far(), 5000);
+    await asker.request(FILE_SHA, 10, 70_000, far(), 5000);
+    await rejection(asker.request('11'.repeat(32), 0, 10, far(), 5000));
+    expect(uploads.reduce((a, b) => a + b, 0)).toBe(MiB + 69_990);
+    expect(uploads.every((n) => n > 0 && n <= MAX_FRAME_BYTES)).toBe(true);
+  });
+});
+
+describe('PeerLink as responder to CANCEL', () => {
+  it('sends no DATA for a cancelled request and frees its slot', async () => {
+    const [mine, theirs] = channelPair('asker', 'server');
+    new PeerLink(theirs, options({ provider: memoryProvider([FILE], 20), maxConcurrentUploads: 1, maxQueuedUploads: 0 }));
+    const got: Frame[] = [];
+    mine.onFrame((d) => got.push(decodeFrame(frameBytes(d))));
+    await mine.send(encodeFrame({ type: 'request', id: 1, sha256: FILE_SHA, start: 0, end: MiB }));
+    await mine.send(encodeFrame({ type: 'cancel', id: 1 }));
+    await sleep(60);
+    expect(got).toEqual([]);
+    // With one slot and no queue, a second request is only served if the first one let go.
+    await mine.send(encodeFrame({ type: 'request', id: 2, sha256: FILE_SHA, start: 0, end: 10 }));
+    await sleep(60);
+    expect(got.map((f) => [f.type, f.id])).toEqual([['data', 2]]);
+  });
+
+  it('does not even read the content of a request cancelled while it waited in line', async () => {
+    const [mine, theirs] = channelPair('asker', 'server');
+    const provider = memoryProvider([FILE], 20);
+    new PeerLink(theirs, options({ provider, maxConcurrentUploads: 1, maxQueuedUploads: 1 }));
+    const got: Frame[] = [];
+    mine.onFrame((d) => got.push(decodeFrame(frameBytes(d))));
+    await mine.send(encodeFrame({ type: 'request', id: 1, sha256: FILE_SHA, start: 0, end: 10 }));
+    await mine.send(encodeFrame({ type: 'request', id: 2, sha256: FILE_SHA, start: 0, end: 10 }));
+    await mine.send(encodeFrame({ type: 'cancel', id: 2 }));
+    await sleep(80);
+    expect(got.map((f) => [f.type, f.id])).toEqual([['data', 1]]);
+    expect(provider.calls).toBe(1);
+  });
+});

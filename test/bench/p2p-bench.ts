@@ -1,0 +1,184 @@
+/**
+ * Issue 2's first benchmark (not a test): the example site with one seeder and one first-time
+ * visitor, real Chromium, real PeerServer, inside the loopback-only namespace.
+ *
+ *   npm run bench        (= build, then this file under vite-node inside test/run-in-netns.mjs)
+ *
+ * Prints, and writes to results/bench-p2p.json:
+ *  - bytes by source for the visitor's first visit to /gallery.html;
+ *  - p50/p95 time to get a 100 KiB asset through the SW from a warm peer (connection open; the
+ *    visitor's cached copy is deleted before each round so it really comes from the peer);
+ *  - throughput of the 5.5 MiB file from the peer, next to a raw RTCDataChannel between the same
+ *    two pages (64 KiB messages, the same backpressure) in the same run, rounds interleaved.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { Page } from 'puppeteer-core';
+import { CONTENT_CACHE, contentCacheKey } from '../../core/index.js';
+import { launchChromium, newVisitor } from '../browser/chromium.js';
+import { stats, visit } from '../browser/page-probe.js';
+import { startStack } from '../browser/stack.js';
+
+const ROUNDS_SMALL = 30;
+const ROUNDS_LARGE = 7;
+const SMALL = '/images/photo-100k.png';
+const LARGE = '/media/panorama.png';
+
+interface Timed {
+  readonly ms: number;
+  readonly source: string | null;
+  readonly bytes: number;
+}
+
+/** Deletes the visitor's cached copy, then fetches through the SW and times it. */
+async function timedPeerFetch(page: Page, origin: string, path: string, sha256: string): Promise<Timed> {
+  return page.evaluate(
+    async (p, key, cacheName) => {
+      await (await caches.open(cacheName)).delete(key);
+      const t0 = performance.now();
+      const response = await fetch(p, { cache: 'no-store' });
+      const body = await response.arrayBuffer();
+      return { ms: performance.now() - t0, source: response.headers.get('x-deploynet-source'), bytes: body.byteLength };
+    },
+    path,
+    contentCacheKey(origin, sha256),
+    CONTENT_CACHE,
+  );
+}
+
+type RawGlobals = {
+  rawPc: RTCPeerConnection;
+  rawTx: RTCDataChannel;
+  rawRx: Promise<RTCDataChannel>;
+};
+
+/**
+ * A raw RTCDataChannel between two pages (two renderer processes, as between two visitors), the
+ * baseline for peer throughput. SDP goes through the test process, complete (no trickle).
+ */
+async function rawChannelOpen(sender: Page, receiver: Page): Promise<void> {
+  const offer = await sender.evaluate(async () => {
+    const g = globalThis as unknown as RawGlobals;
+    const pc = (g.rawPc = new RTCPeerConnection({ iceServers: [] }));
+    g.rawTx = pc.createDataChannel('raw', { ordered: true });
+    await pc.setLocalDescription(await pc.createOffer());
+    await new Promise<void>((r) => (pc.iceGatheringState === 'complete' ? r() : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r())));
+    return pc.localDescription!.toJSON();
+  });
+  const answer = await receiver.evaluate(async (o) => {
+    const g = globalThis as unknown as RawGlobals;
+    const pc = (g.rawPc = new RTCPeerConnection({ iceServers: [] }));
+    g.rawRx = new Promise((resolve) => (pc.ondatachannel = (e) => resolve(e.channel)));
+    await pc.setRemoteDescription(o);
+    await pc.setLocalDescription(await pc.createAnswer());
+    await new Promise<void>((r) => (pc.iceGatheringState === 'complete' ? r() : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r())));
+    return pc.localDescription!.toJSON();
+  }, offer);
+  await sender.evaluate(async (a) => {
+    const g = globalThis as unknown as RawGlobals;
+    await g.rawPc.setRemoteDescription(a);
+    if (g.rawTx.readyState !== 'open') await new Promise((r) => (g.rawTx.onopen = r));
+  }, answer);
+}
+
+/**
+ * One round on the open raw channel: `bytes` in 64 KiB messages with the bridge's backpressure
+ * (below 1 MiB buffered, waiting for bufferedamountlow at 256 KiB); MB/s from the receiver's
+ * first to last byte.
+ */
+async function rawChannelRound(sender: Page, receiver: Page, bytes: number): Promise<number> {
+  const done = receiver.evaluate(async (total) => {
+    const rx = await (globalThis as unknown as RawGlobals).rawRx;
+    rx.binaryType = 'arraybuffer';
+    return new Promise<number>((resolve) => {
+      let received = 0;
+      let t0 = 0;
+      rx.onmessage = (m) => {
+        if (received === 0) t0 = performance.now();
+        received += (m.data as ArrayBuffer).byteLength;
+        if (received >= total) resolve(total / ((performance.now() - t0) / 1000) / 1e6);
+      };
+      document.title = 'raw-ready';
+    });
+  }, bytes);
+  await receiver.waitForFunction(() => document.title === 'raw-ready');
+  await receiver.evaluate(() => (document.title = ''));
+  await sender.evaluate(async (total) => {
+    const tx = (globalThis as unknown as RawGlobals).rawTx;
+    tx.bufferedAmountLowThreshold = 256 * 1024;
+    const message = new Uint8Array(64 * 1024 - 10);
+    for (let sent = 0; sent < total; sent += message.length) {
+      while (tx.bufferedAmount > 1024 * 1024) await new Promise((r) => tx.addEventListener('bufferedamountlow', r, { once: true }));
+      tx.send(message);
+    }
+  }, bytes);
+  return done;
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+
+async function main(): Promise<void> {
+  const browser = await launchChromium();
+  const stack = await startStack();
+  try {
+    const seeder = await newVisitor(browser, stack.origin);
+    await visit(seeder.page, `${stack.origin}/`);
+    await visit(seeder.page, `${stack.origin}/gallery.html`);
+
+    const visitor = await newVisitor(browser, stack.origin);
+    const firstStarted = Date.now();
+    await visit(visitor.page, `${stack.origin}/gallery.html`);
+    const firstVisitMs = Date.now() - firstStarted;
+    const first = await stats(visitor.page);
+
+    const small = stack.manifest.files[SMALL]!;
+    const large = stack.manifest.files[LARGE]!;
+    const smallRounds: Timed[] = [];
+    for (let i = 0; i < ROUNDS_SMALL; i++) smallRounds.push(await timedPeerFetch(visitor.page, stack.origin, SMALL, small.sha256));
+    const largeRounds: Timed[] = [];
+    const rawRounds: number[] = [];
+    await rawChannelOpen(seeder.page, visitor.page);
+    await rawChannelRound(seeder.page, visitor.page, large.size); // warm-up, like the warm peer link
+    for (let i = 0; i < ROUNDS_LARGE; i++) {
+      largeRounds.push(await timedPeerFetch(visitor.page, stack.origin, LARGE, large.sha256));
+      rawRounds.push(await rawChannelRound(seeder.page, visitor.page, large.size));
+    }
+    const notPeer = [...smallRounds, ...largeRounds].filter((r) => r.source !== 'peer').length;
+    const smallMs = smallRounds.map((r) => r.ms);
+    const peerMBps = largeRounds.map((r) => r.bytes / (r.ms / 1000) / 1e6);
+    const result = {
+      date: new Date().toISOString(),
+      chromium: await browser.version(),
+      firstVisit: { ms: firstVisitMs, bytes: first.bytes, requests: first.requests },
+      warmPeer100KiB: { rounds: ROUNDS_SMALL, p50ms: percentile(smallMs, 50), p95ms: percentile(smallMs, 95) },
+      largeFile: {
+        bytes: large.size,
+        rounds: ROUNDS_LARGE,
+        peerMBpsMedian: percentile(peerMBps, 50),
+        rawChannelMBpsMedian: percentile(rawRounds, 50),
+        ratio: percentile(peerMBps, 50) / percentile(rawRounds, 50),
+      },
+      roundsNotFromPeer: notPeer,
+    };
+    const mb = (n: number) => (n / 1e6).toFixed(2);
+    console.log('\nDeployNet P2P benchmark: example site, 1 seeder + 1 first-time visitor, loopback namespace');
+    console.log(`  ${result.chromium}`);
+    console.log(`  first visit to /gallery.html (with the one-time reload): ${firstVisitMs} ms`);
+    console.log(`    bytes by source   peer ${mb(first.bytes.peer)} MB   origin ${mb(first.bytes.origin)} MB   cache ${mb(first.bytes.cache)} MB`);
+    console.log(`    requests          peer ${first.requests.peer}   origin ${first.requests.origin}   cache ${first.requests.cache}`);
+    console.log(`  100 KiB asset from a warm peer (${ROUNDS_SMALL} rounds): p50 ${result.warmPeer100KiB.p50ms.toFixed(1)} ms, p95 ${result.warmPeer100KiB.p95ms.toFixed(1)} ms`);
+    console.log(`  ${mb(large.size)} MB file (${ROUNDS_LARGE} rounds, medians): peer ${result.largeFile.peerMBpsMedian.toFixed(2)} MB/s, raw RTCDataChannel ${result.largeFile.rawChannelMBpsMedian.toFixed(2)} MB/s, ratio ${result.largeFile.ratio.toFixed(2)}`);
+    if (notPeer > 0) console.log(`  WARNING: ${notPeer} timed rounds were not served by a peer; their figures are not peer figures`);
+    await mkdir('results', { recursive: true });
+    await writeFile('results/bench-p2p.json', `${JSON.stringify(result, null, 2)}\n`);
+    console.log('  written to results/bench-p2p.json');
+  } finally {
+    await browser.close();
+    await stack.close();
+  }
+}
+
+await main();
+process.exit(0);
