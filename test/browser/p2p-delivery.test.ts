@@ -121,6 +121,26 @@ describe('P2P delivery between real browsers', () => {
     await expectOriginBytes(stack, v, assets.map((s) => s.path));
     expect(await rendered(v.page)).toEqual({ status: 'app.js loaded', fontLoaded: true });
     console.info(`signal down: first visit with reload settled in ${elapsed} ms`);
+
+    // What DeployNet must not touch passes through to the network as it is.
+    const passthrough = await v.page.evaluate(async () => {
+      const source = async (input: string, init?: RequestInit) => {
+        const r = await fetch(input, init);
+        return { status: r.status, source: r.headers.get('x-deploynet-source') };
+      };
+      return {
+        authorization: await source('/css/site.css', { headers: { Authorization: 'Bearer secret' } }),
+        range: await source('/css/site.css', { headers: { Range: 'bytes=0-9' } }),
+        unlisted: await source('/not-in-the-manifest.txt'),
+        manifest: await source('/deploynet-manifest.json'),
+      };
+    });
+    expect(passthrough).toEqual({
+      authorization: { status: 200, source: null },
+      range: { status: 206, source: null },
+      unlisted: { status: 404, source: null },
+      manifest: { status: 200, source: null },
+    });
   });
 
   it('d: a manifest whose signature does not verify is refused and the site loads from the origin', async () => {
