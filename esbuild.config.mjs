@@ -1,6 +1,7 @@
 // Bundles the four runtimes. tsc (npm run typecheck) checks types; esbuild only bundles.
 //   dist/runtime/deploynet-sw.js  service worker template (classic script; config prelude added by `deploynet build`)
 //   dist/runtime/deploynet.js     page script template (loaded as type="module"; same prelude)
+//   dist/runtime/deploynet-sw-off.js  the no-op SW `deploynet build --kill-switch` writes instead
 //   dist/cli.js                   the `deploynet` bin
 //   dist/index.js                 the Node API (build, verify, keygen, signal, serve) for build tools
 //   dist/demo.js                  `npm start`
@@ -32,6 +33,7 @@ const node = {
 const builds = [
   { ...browser, entryPoints: ['sw/main.ts'], outfile: 'dist/runtime/deploynet-sw.js' },
   { ...browser, entryPoints: ['page-bridge/main.ts'], outfile: 'dist/runtime/deploynet.js' },
+  { ...browser, entryPoints: ['sw/kill-switch-sw.ts'], outfile: 'dist/runtime/deploynet-sw-off.js' },
   { ...node, entryPoints: ['manifest-cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...node, entryPoints: ['manifest-cli/index.ts'], outfile: 'dist/index.js' },
   { ...node, entryPoints: ['manifest-cli/demo.ts'], outfile: 'dist/demo.js' },

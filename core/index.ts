@@ -11,3 +11,5 @@ export * from './stats.js';
 export * from './wire.js';
 export * from './swarm.js';
 export * from './web-crypto.js';
+export * from './byte-range.js';
+export * from './kill-switch.js';

@@ -146,6 +146,5 @@ export function contentCacheKey(origin: string, sha256: string): string {
   return `${origin}/.deploynet/sha256/${sha256}`;
 }
 
-/** Cache Storage names. Content is shared by SW (writes) and bridge (reads, to seed peers). */
+/** Cache Storage name. Content is shared by SW (writes) and bridge (reads, to seed peers). */
 export const CONTENT_CACHE = 'deploynet-content-v1';
-export const META_CACHE = 'deploynet-meta-v1';

@@ -20,7 +20,18 @@ export interface DeployNetStats {
   readonly peerFaults: number;
   readonly bannedPeers: number;
   readonly peerId: string | null;
+  /** Background fill-in of the rest of the manifest (seeding, offline): see page-bridge/fill-in.ts. */
+  readonly fill: { readonly state: FillState; readonly total: number; readonly done: number; readonly failed: number };
 }
+
+/** `full`: stopped because the SW could not keep what it fetched (storage quota). */
+export type FillState = 'waiting' | 'running' | 'done' | 'full' | 'off';
+
+/** On the SW's answers to fill-in requests: whether it kept the bytes in its cache. */
+export const CACHED_HEADER = 'x-deploynet-cached';
+
+/** Query parameter that marks the bridge's own fill-in requests (not counted as the page's). */
+export const FILL_PARAM = 'deploynet-fill';
 
 /** Parses a Server-Timing description set by the SW back into a source. */
 export function parseSource(value: string): Source | undefined {

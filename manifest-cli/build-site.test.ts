@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DeployNetError } from '../core/errors.js';
 import { parseEnvelope, serializeEnvelope } from '../core/manifest.js';
 import { resolveSiteConfig } from '../core/site-config.js';
-import { buildSite, type BuildSiteOptions } from './build-site.js';
+import { KILL_SWITCH_PAGE_PRELUDE, KILL_SWITCH_SW_TEMPLATE, buildSite, type BuildSiteOptions } from './build-site.js';
 import { SCRIPT_TAG } from './inject.js';
 import { generateKeyPair } from './keys.js';
 import { FAKE_PAGE, FAKE_SW, bytes, cleanup, fixture, type Fixture } from './site.test-kit.js';
@@ -81,6 +81,31 @@ describe('buildSite', () => {
     // A new deploy changes the SW's bytes, so browsers install it and take the new manifest.
     expect(await readFile(again.paths.sw, 'utf8')).not.toBe(swBefore);
     expect((await verifySite({ siteDir: f.siteDir, pubFile: f.keys.publicKeyPath, now: NOW })).ok).toBe(true);
+  });
+
+  it('--kill-switch writes the off SW template and an off page script, and still signs a manifest', async () => {
+    const f = await fixture();
+    const OFF_SW = '/* fake off worker */ self.registration.unregister();\n';
+    const before = (await readdir(f.siteDir)).sort();
+    expect(await codeOf(buildSite(opts(f, { killSwitch: true })))).toBe('BAD_CONFIG'); // template missing
+    expect((await readdir(f.siteDir)).sort()).toEqual(before);
+
+    await writeFile(join(f.runtimeDir, KILL_SWITCH_SW_TEMPLATE), OFF_SW);
+    const r = await buildSite(opts(f, { killSwitch: true, version: 5 }));
+    expect(r.killSwitch).toBe(true);
+    const sw = await readFile(r.paths.sw, 'utf8');
+    const page = await readFile(r.paths.page, 'utf8');
+    const prelude = /^var __DEPLOYNET_CONFIG__ = .*;\n/m.exec(sw)![0];
+    expect(sw).toMatch(/^\/\* deploynet manifest version 5 sha256 [0-9a-f]{64} \*\/\n/);
+    expect(sw.endsWith(prelude + OFF_SW)).toBe(true);
+    expect(sw).not.toContain(FAKE_SW);
+    expect(page).toBe(prelude + KILL_SWITCH_PAGE_PRELUDE + FAKE_PAGE);
+    expect((await verifySite({ siteDir: f.siteDir, pubFile: f.keys.publicKeyPath, now: NOW })).ok).toBe(true);
+
+    const normal = await buildSite(opts(f, { version: 6 }));
+    expect(normal.killSwitch).toBe(false);
+    expect((await readFile(normal.paths.sw, 'utf8')).endsWith(FAKE_SW)).toBe(true);
+    expect(await readFile(normal.paths.page, 'utf8')).toBe(prelude + FAKE_PAGE);
   });
 
   it('lists chunk hashes for a file over one chunk', async () => {

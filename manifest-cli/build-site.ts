@@ -5,7 +5,7 @@
  * manifest is written (defence in depth: the SW runs the same check).
  */
 import { createHash, sign } from 'node:crypto';
-import { realpath } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_CHUNK_SIZE, isValidChunkSize } from '../core/chunks.js';
 import { toBase64Url, utf8Encode } from '../core/encoding.js';
@@ -43,6 +43,11 @@ export interface BuildSiteOptions {
   readonly iceServers?: readonly IceServer[];
   readonly upload?: boolean;
   readonly maxPeers?: number;
+  /**
+   * Write the no-op service worker (dist/runtime/deploynet-sw-off.js) instead of the normal one,
+   * and a page script that unregisters instead of starting: takes DeployNet off a site.
+   */
+  readonly killSwitch?: boolean;
   /** Milliseconds since the epoch (default Date.now()). */
   readonly now?: number;
   /** Folder holding the runtime templates (default: dist/runtime/, see runtime-templates.ts). */
@@ -59,6 +64,8 @@ export interface BuildSiteResult {
   readonly totalBytes: number;
   readonly version: number;
   readonly keyId: string;
+  /** True when this build wrote the kill-switch service worker. */
+  readonly killSwitch: boolean;
   readonly paths: {
     readonly manifest: string;
     readonly sw: string;
@@ -79,6 +86,23 @@ function parseChunkSize(value: unknown): number {
 }
 
 const within = (root: string, urlPath: string): string => join(root, ...urlPath.slice(1).split('/'));
+
+/** The kill-switch service worker template, next to the other two (esbuild.config.mjs). */
+export const KILL_SWITCH_SW_TEMPLATE = 'deploynet-sw-off.js';
+/**
+ * Prepended to deploynet.js by a kill-switch build, after the config prelude: the page script
+ * then unregisters and never starts (page-bridge/kill-switch.ts reads this global).
+ */
+export const KILL_SWITCH_PAGE_PRELUDE = 'var __DEPLOYNET_OFF__ = true;\n';
+
+async function loadKillSwitchTemplate(dir: string): Promise<string> {
+  const path = join(dir, KILL_SWITCH_SW_TEMPLATE);
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    throw new DeployNetError('BAD_CONFIG', `the kill-switch template ${path} is missing; run \`npm run build\` first`, { path });
+  }
+}
 
 export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteResult> {
   const now = options.now ?? Date.now();
@@ -104,13 +128,15 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   });
   const templates = await loadRuntimeTemplates(options.runtimeDir);
   const prelude = configPrelude(config);
+  const killSwitch = options.killSwitch === true;
+  const swCode = killSwitch ? await loadKillSwitchTemplate(templates.dir) : templates.sw;
 
   // Refuse a bad site (escaping symlink, leaked key, unsafe name) before writing anything.
   const walk = await walkSite(root);
   throwFirst(walk.problems);
 
   const pagePath = within(root, PAGE_SCRIPT_PATH);
-  await writeFileAtomic(pagePath, prelude + templates.page);
+  await writeFileAtomic(pagePath, prelude + (killSwitch ? KILL_SWITCH_PAGE_PRELUDE : '') + templates.page);
   const injected: string[] = [];
   if (options.inject) {
     for (const file of walk.files) {
@@ -143,7 +169,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   // The manifest's digest makes deploynet-sw.js differ byte for byte on every deploy, so the
   // browser's update check (on navigation) installs the new SW, which accepts the new manifest.
   const digest = createHash('sha256').update(envelopeText).digest('hex');
-  await writeFileAtomic(swPath, `/* deploynet manifest version ${version} sha256 ${digest} */\n${prelude}${templates.sw}`);
+  await writeFileAtomic(swPath, `/* deploynet manifest version ${version} sha256 ${digest} */\n${prelude}${swCode}`);
   return {
     manifest,
     config,
@@ -151,6 +177,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     totalBytes: hashed.totalBytes,
     version,
     keyId: key.keyId,
+    killSwitch,
     paths: { manifest: manifestPath, sw: swPath, page: pagePath, injected },
   };
 }

@@ -18,6 +18,7 @@ export type CliCommand =
       readonly version?: number;
       readonly expires?: string;
       readonly inject: boolean;
+      readonly killSwitch: boolean;
       readonly json: boolean;
     }
   | { readonly type: 'verify'; readonly siteDir: string; readonly pubFile: string; readonly json: boolean }
@@ -29,7 +30,7 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 const help = { help: { type: 'boolean', short: 'h' } } as const satisfies Options;
 const OPTIONS = {
   keygen: { ...help, out: { type: 'string' } },
-  build: { ...help, key: { type: 'string' }, signal: { type: 'string' }, version: { type: 'string' }, expires: { type: 'string' }, inject: { type: 'boolean' }, json: { type: 'boolean' } },
+  build: { ...help, key: { type: 'string' }, signal: { type: 'string' }, version: { type: 'string' }, expires: { type: 'string' }, inject: { type: 'boolean' }, 'kill-switch': { type: 'boolean' }, json: { type: 'boolean' } },
   verify: { ...help, pub: { type: 'string' }, json: { type: 'boolean' } },
   signal: { ...help, port: { type: 'string' }, host: { type: 'string' } },
   serve: { ...help, port: { type: 'string' }, host: { type: 'string' }, latency: { type: 'string' }, rate: { type: 'string' } },
@@ -103,6 +104,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
         ...(version !== undefined && { version }),
         ...(values.expires !== undefined && { expires: values.expires }),
         inject: values.inject ?? false,
+        killSwitch: values['kill-switch'] ?? false,
         json: values.json ?? false,
       };
     }

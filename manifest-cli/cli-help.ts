@@ -15,7 +15,7 @@ Options:
 Example:
   deploynet keygen --out ~/.deploynet`,
 
-  build: `Usage: deploynet build SITE_DIR --key FILE [--signal URL] [--version N] [--expires DURATION] [--inject] [--json]
+  build: `Usage: deploynet build SITE_DIR --key FILE [--signal URL] [--version N] [--expires DURATION] [--inject] [--kill-switch] [--json]
 
 Hashes every file of SITE_DIR, signs the manifest and writes deploynet-manifest.json,
 deploynet-sw.js and deploynet.js into SITE_DIR.
@@ -26,10 +26,13 @@ Options:
   --version N          manifest version (default: the current time in unix seconds)
   --expires DURATION   how long the manifest stays valid: 30d (default), 12h, 90m, 3600s
   --inject             add <script src="/deploynet.js" type="module" async></script> to every HTML file lacking it
+  --kill-switch        write a no-op service worker that removes DeployNet from every visitor's browser
+                       (unregisters itself, clears DeployNet's caches, reloads pages from the origin)
   --json               print the summary as JSON
 
-Example:
-  deploynet build ./public --key ~/.deploynet/deploynet.key --signal https://signal.example.com --inject`,
+Examples:
+  deploynet build ./public --key ~/.deploynet/deploynet.key --signal https://signal.example.com --inject
+  deploynet build ./public --key ~/.deploynet/deploynet.key --kill-switch     # take DeployNet off the site`,
 
   verify: `Usage: deploynet verify SITE_DIR --pub FILE [--json]
 

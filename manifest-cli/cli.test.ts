@@ -92,6 +92,22 @@ describe('deploynet CLI', { timeout: 60_000 }, () => {
     expect(JSON.parse(badJson.stdout)).toMatchObject({ ok: false, problems: [{ path: '/css/site.css', code: 'SIZE_MISMATCH' }] });
   });
 
+  it('build --kill-switch writes the no-op service worker and an unregister-only page script', async () => {
+    const f = await fixture();
+    const b = run(['build', f.siteDir, '--key', f.keys.privateKeyPath, '--version', '9', '--kill-switch']);
+    expect(b.status, b.stderr).toBe(0);
+    const off = await readFile(join(REPO, 'dist/runtime/deploynet-sw-off.js'), 'utf8');
+    const sw = await readFile(join(f.siteDir, 'deploynet-sw.js'), 'utf8');
+    const header = /^\/\* deploynet manifest version 9 sha256 [0-9a-f]{64} \*\/\n(var __DEPLOYNET_CONFIG__ = .*;\n)/.exec(sw);
+    expect(header).not.toBeNull();
+    expect(sw).toBe(header![0] + off);
+    expect(off).toContain('unregister()');
+    expect(off).not.toMatch(/addEventListener\(\s*["']fetch["']/);
+    const page = await readFile(join(f.siteDir, 'deploynet.js'), 'utf8');
+    expect(page.startsWith(`${header![1]}var __DEPLOYNET_OFF__ = true;\n`)).toBe(true);
+    expect(run(['verify', f.siteDir, '--pub', f.keys.publicKeyPath]).status).toBe(0);
+  });
+
   it('bad input: one sentence, exit 1', async () => {
     const f = await fixture();
     expectOneSentence(run(['build', join(f.root, 'missing'), '--key', f.keys.privateKeyPath]), /is not a directory/);
@@ -114,7 +130,7 @@ describe('deploynet CLI', { timeout: 60_000 }, () => {
     for (const command of ['keygen', 'build', 'verify', 'signal', 'serve']) {
       const r = run([command, '--help']);
       expect(r.status, command).toBe(0);
-      expect(r.stdout, command).toMatch(new RegExp(`^Usage: deploynet ${command}[\\s\\S]*Example:\\n  deploynet ${command} `));
+      expect(r.stdout, command).toMatch(new RegExp(`^Usage: deploynet ${command}[\\s\\S]*Examples?:\\n  deploynet ${command} `));
     }
     const v = run(['--version']);
     expect(v.status).toBe(0);

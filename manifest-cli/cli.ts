@@ -72,6 +72,7 @@ async function run(command: CliCommand): Promise<number> {
           keyFile: command.keyFile,
           signal: command.signal,
           inject: command.inject,
+          killSwitch: command.killSwitch,
           ...(command.version !== undefined && { version: command.version }),
           ...(command.expires !== undefined && { expires: command.expires }),
           ...(progress && { onProgress: progress.update }),

@@ -4,6 +4,10 @@
  * answer the SW's requests and seed this visitor's verified content to others.
  */
 import {
+  CACHED_HEADER,
+  CONTENT_CACHE,
+  FILL_PARAM,
+  contentCacheKey,
   errorMessage,
   isDeployNetError,
   parseEnvelope,
@@ -12,18 +16,24 @@ import {
   webCrypto,
   type BridgeState,
   type DeployNetStats,
+  type Manifest,
   type PeerFetchRequest,
   type PeerFetchResult,
   type SwStatus,
 } from '../core/index.js';
 import { cacheContentProvider } from './content-provider.js';
+import { fillIn, type FillInProgress } from './fill-in.js';
 import { registerServiceWorker } from './first-visit.js';
+import { engageKillSwitch } from './kill-switch.js';
 import { expose } from './page-api.js';
 import { pageTotals } from './page-stats.js';
 import { PeerMesh } from './peer-mesh.js';
 import { announce, requestStatus, servePeerFetches } from './sw-link.js';
 
 declare const __DEPLOYNET_CONFIG__: unknown;
+
+// First thing: `?deploynet=off`, an earlier one in this tab, or a kill-switch build (kill-switch.ts).
+const killSwitch = engageKillSwitch(window);
 
 const STATUS_TIMEOUT_MS = 3000;
 
@@ -36,11 +46,15 @@ let state: BridgeState = 'connecting';
 let mesh: PeerMesh | null = null;
 let status: SwStatus | null = null;
 let settle: () => void = () => undefined;
+const fill: FillInProgress = { state: 'waiting', total: 0, done: 0, failed: 0 };
 const ready = new Promise<void>((resolve) => (settle = resolve));
 
+function saveData(): boolean {
+  return (navigator as Navigator & { connection?: { saveData?: boolean } }).connection?.saveData === true;
+}
+
 function uploadAllowed(): boolean {
-  const connection = (navigator as Navigator & { connection?: { saveData?: boolean } }).connection;
-  return config.upload && script?.dataset.upload !== 'off' && connection?.saveData !== true;
+  return config.upload && script?.dataset.upload !== 'off' && !saveData();
 }
 
 function setState(next: BridgeState): void {
@@ -75,6 +89,7 @@ async function stats(): Promise<DeployNetStats> {
     peerFaults: mesh?.counters.peerFaults ?? 0,
     bannedPeers: mesh?.bannedCount ?? 0,
     peerId: mesh?.peerId ?? null,
+    fill: { ...fill },
   };
 }
 
@@ -93,23 +108,62 @@ async function start(sw: ServiceWorkerContainer): Promise<void> {
   if (registration === 'unavailable') return setState('off');
   announce(sw, 'connecting');
   status = await requestStatus(sw, STATUS_TIMEOUT_MS);
-  if (status.envelope === null || config.signal === null || config.maxPeers === 0) return setState('off');
+  if (status.envelope === null) {
+    fill.state = 'off';
+    return setState('off');
+  }
   const manifest = parseManifest(JSON.parse(parseEnvelope(status.envelope).manifest));
-  mesh = new PeerMesh({
-    config: { ...config, signal: config.signal },
-    manifest,
-    crypto,
-    provider: cacheContentProvider(caches, location.origin, manifest),
-    uploadAllowed,
-    onState: setState,
-  });
-  mesh.start();
-  // Leave the swarm at once when the page goes away, so nobody dials a peer that is gone.
-  window.addEventListener('pagehide', () => mesh?.stop(), { once: true });
+  const leaving = new AbortController();
+  window.addEventListener('pagehide', () => leaving.abort(), { once: true });
+  if (config.signal !== null && config.maxPeers > 0) {
+    const peers = new PeerMesh({
+      config: { ...config, signal: config.signal },
+      manifest,
+      crypto,
+      provider: cacheContentProvider(caches, location.origin, manifest),
+      uploadAllowed,
+      onState: setState,
+    });
+    mesh = peers;
+    peers.start();
+    // Leave the swarm at once when the page goes away, so nobody dials a peer that is gone.
+    leaving.signal.addEventListener('abort', () => peers.stop());
+  } else {
+    setState('off');
+  }
+  void startFillIn(manifest, leaving.signal);
+}
+
+/** After the page has loaded and the bridge has settled, fetch the rest of the site in idle time. */
+async function startFillIn(manifest: Manifest, signal: AbortSignal): Promise<void> {
+  if (saveData() || script?.dataset.fill === 'off') {
+    fill.state = 'off';
+    return;
+  }
+  if (document.readyState !== 'complete') await new Promise((r) => window.addEventListener('load', r, { once: true }));
+  await ready;
+  const content = await caches.open(CONTENT_CACHE);
+  await fillIn(
+    {
+      manifest,
+      signal,
+      has: async (sha256) => (await content.match(contentCacheKey(location.origin, sha256))) !== undefined,
+      fetchPath: async (path) => {
+        const response = await fetch(`${path}?${FILL_PARAM}=1`, { signal });
+        await response.arrayBuffer();
+        if (!response.ok) throw new Error(`${path}: ${response.status}`);
+        return response.headers.get(CACHED_HEADER) !== 'false';
+      },
+      idle: () => new Promise((resolve) => ('requestIdleCallback' in window ? requestIdleCallback(() => resolve(), { timeout: 1000 }) : setTimeout(resolve, 50))),
+    },
+    fill,
+  );
 }
 
 expose(window, { stats, ready });
-if (container) {
+if (killSwitch === 'reloading') {
+  // the page is being replaced by its URL without ?deploynet=off
+} else if (container && killSwitch === 'on') {
   start(container).catch((error: unknown) => {
     console.warn('[deploynet] bridge off:', errorMessage(error));
     setState('off');

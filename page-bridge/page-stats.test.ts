@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { serverTimingValue } from '../core/index.js';
 import { totalsFrom } from './page-stats.js';
 
-const entry = (decodedBodySize: number, ...serverTiming: Array<{ name: string; description: string }>) => ({ decodedBodySize, serverTiming });
+const entry = (decodedBodySize: number, ...serverTiming: Array<{ name: string; description: string }>) => ({
+  name: 'http://127.0.0.1:8080/css/site.css',
+  decodedBodySize,
+  serverTiming,
+});
 const deploynet = (description: string) => ({ name: 'deploynet', description });
 
 describe('totalsFrom', () => {
@@ -41,5 +45,12 @@ describe('totalsFrom', () => {
     // Server-Timing: deploynet;desc="peer";dur=1.0 is exposed as { name: 'deploynet', description: 'peer' }.
     expect(serverTimingValue('peer', 1)).toBe('deploynet;desc="peer";dur=1.0');
     expect(totalsFrom([entry(5, deploynet('peer'))]).requests.peer).toBe(1);
+  });
+
+  it('leaves out the bridge\'s own fill-in requests', () => {
+    const fill = { ...entry(500, deploynet('origin')), name: 'http://127.0.0.1:8080/about.html?deploynet-fill=1' };
+    const totals = totalsFrom([entry(10, deploynet('peer')), fill]);
+    expect(totals.bytes).toEqual({ cache: 0, peer: 10, origin: 0 });
+    expect(totals.requests).toEqual({ cache: 0, peer: 1, origin: 0 });
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Bytes and requests of this page by source, read from what the browser itself recorded:
- * Resource Timing entries carry the SW's `Server-Timing: deploynet;desc="<source>"`.
+ * Resource Timing entries carry the SW's `Server-Timing: deploynet;desc="<source>"`. The bridge's
+ * own fill-in requests (marked with FILL_PARAM) are not the page's and are left out.
  */
-import { SOURCES, parseSource, type Source } from '../core/index.js';
+import { FILL_PARAM, SOURCES, parseSource, type Source } from '../core/index.js';
 
 export interface SourceTotals {
   readonly bytes: Record<Source, number>;
@@ -10,6 +11,7 @@ export interface SourceTotals {
 }
 
 interface TimingEntry {
+  readonly name: string;
   readonly decodedBodySize: number;
   readonly serverTiming: readonly { readonly name: string; readonly description: string }[];
 }
@@ -18,6 +20,7 @@ export function totalsFrom(entries: readonly TimingEntry[]): SourceTotals {
   const bytes = Object.fromEntries(SOURCES.map((s) => [s, 0])) as Record<Source, number>;
   const requests = { ...bytes };
   for (const entry of entries) {
+    if (entry.name.includes(`${FILL_PARAM}=`)) continue; // the bridge's fill-in, not the page
     const timing = entry.serverTiming.find((t) => t.name === 'deploynet');
     const source = timing ? parseSource(timing.description) : undefined;
     if (!source) continue;

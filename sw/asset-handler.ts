@@ -2,12 +2,15 @@
  * The strategy for a manifest-listed asset: Cache Storage, then the page bridge within the peer
  * deadline, then the origin. Bytes from a peer or the origin are verified against the manifest
  * before they reach a Response or the cache (invariant 2); every failure ends at the origin (7).
+ * A Range request takes the same path for the whole file (the origin is asked without the Range
+ * header), and range-response.ts cuts the answer from the verified whole.
  */
-import { peerBudgetMs, toHex, type CryptoProvider, type ManifestFile, type SiteConfig } from '../core/index.js';
+import { CACHED_HEADER, FILL_PARAM, peerBudgetMs, toHex, type CryptoProvider, type ManifestFile, type SiteConfig, type Source } from '../core/index.js';
 import type { BridgeRegistry } from './bridge-registry.js';
 import type { ContentCache } from './content-cache.js';
 import type { ManifestStore } from './manifest-store.js';
-import { assetResponse, unverifiedOriginResponse } from './respond.js';
+import { unverifiedOriginResponse } from './respond.js';
+import { rangeResponse, requestedRange, type WholeFile } from './range-response.js';
 import { routeFor } from './route-decision.js';
 
 export interface AssetHandlerDeps {
@@ -41,9 +44,24 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
     const route = verified ? routeFor(verified.manifest, url) : undefined;
     if (!route) return deps.fetch(request);
     const { file } = route;
+    const range = requestedRange(request.headers);
+    const answer = (whole: WholeFile, source: Source) => rangeResponse(range, whole, file, source, startedAt);
+    // The bridge's background fill-in must not push out what the visitor used: it never evicts,
+    // and it is told whether the bytes were kept so it can stop when storage is full.
+    const isFill = url.searchParams.has(FILL_PARAM);
+    const keep = async (body: ArrayBuffer, source: Source): Promise<Response> => {
+      if (!isFill) {
+        waitUntil(deps.content.put(file, body, { evict: true }));
+        return answer(body, source);
+      }
+      const stored = await deps.content.put(file, body, { evict: false });
+      const response = await answer(body, source);
+      response.headers.set(CACHED_HEADER, String(stored));
+      return response;
+    };
 
     const cached = await deps.content.get(file);
-    if (cached) return assetResponse(cached.body, file, 'cache', startedAt);
+    if (cached) return answer(cached, 'cache');
 
     if (route.peerEligible && deps.config.signal !== null && deps.config.maxPeers > 0) {
       const deadline = Date.now() + peerBudgetMs(deps.config, file.size);
@@ -51,18 +69,17 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
       if ('body' in got) {
         // The bridge verified already; the SW checks again because it is the trust boundary.
         if (await matches(got.body, file, deps.crypto)) {
-          waitUntil(deps.content.put(file, got.body));
-          return assetResponse(got.body, file, 'peer', startedAt);
+          return keep(got.body, 'peer');
         }
         console.warn('[deploynet] bridge returned bytes that do not match', route.path);
       }
     }
 
+    // A fresh request: no credentials, no Range (the whole file, so that it can be verified).
     const response = await deps.fetch(url.href, { credentials: 'omit', cache: 'no-cache', redirect: 'follow' });
     if (!response.ok) return response;
     const body = await response.arrayBuffer();
     if (!(await matches(body, file, deps.crypto))) return unverifiedOriginResponse(body, response, startedAt);
-    waitUntil(deps.content.put(file, body));
-    return assetResponse(body, file, 'origin', startedAt);
+    return keep(body, 'origin');
   };
 }

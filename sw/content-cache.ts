@@ -2,30 +2,98 @@
  * Verified bytes in Cache Storage, keyed by content hash (core's contentCacheKey), so a file
  * unchanged across deploys is stored once and the page bridge can seed it by hash.
  * Only `put` after verification; nothing else writes this cache (invariant 2).
+ *
+ * Storage pressure: when a put fails for quota, the least useful entries are dropped (see
+ * eviction-plan.ts) until the file's size is freed, and the put is tried once more. A file larger
+ * than everything DeployNet holds is not cached at all (dropping the whole cache for one file
+ * would throw away the site's offline copy). Browsers do not tell a page its real quota
+ * (navigator.storage.estimate() reports a fixed figure), so the quota error itself is the signal.
+ * Either way the response has been served already: caching never breaks a page.
  */
 import { CONTENT_CACHE, contentCacheKey, type ManifestFile } from '../core/index.js';
+import { planEviction, type CachedEntry } from './eviction-plan.js';
+
+export interface ContentCacheDeps {
+  readonly caches: CacheStorage;
+  readonly origin: string;
+  /** Hashes the manifest in force lists. */
+  readonly listed: () => ReadonlySet<string>;
+  readonly now: () => number;
+  /** False once the kill switch has turned: nothing may be written any more. */
+  readonly writable: () => boolean;
+}
+
+const KEY_PREFIX = '/.deploynet/sha256/';
+
+export function isQuotaError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'name' in error && error.name === 'QuotaExceededError';
+}
 
 export class ContentCache {
-  constructor(
-    private readonly caches: CacheStorage,
-    private readonly origin: string,
-  ) {}
+  private readonly lastUsed = new Map<string, number>();
+
+  constructor(private readonly deps: ContentCacheDeps) {}
 
   async get(file: ManifestFile): Promise<Response | undefined> {
-    const cache = await this.caches.open(CONTENT_CACHE);
-    return cache.match(contentCacheKey(this.origin, file.sha256));
+    const cache = await this.deps.caches.open(CONTENT_CACHE);
+    const hit = await cache.match(this.key(file.sha256));
+    if (hit) this.lastUsed.set(file.sha256, this.deps.now());
+    return hit;
   }
 
-  /** Stores verified bytes. A failure (quota) is logged and ignored: the response is served anyway. */
-  async put(file: ManifestFile, body: ArrayBuffer): Promise<void> {
+  /**
+   * Stores verified bytes; resolves whether they were stored. With `evict`, a quota error makes
+   * room by dropping other files first. Never throws: a failure is logged and the page carries on.
+   */
+  async put(file: ManifestFile, body: ArrayBuffer, options: { readonly evict: boolean }): Promise<boolean> {
+    if (!this.deps.writable()) return false;
     try {
-      const cache = await this.caches.open(CONTENT_CACHE);
-      await cache.put(
-        contentCacheKey(this.origin, file.sha256),
-        new Response(body, { headers: { 'content-type': file.type, 'content-length': String(body.byteLength) } }),
-      );
+      const cache = await this.deps.caches.open(CONTENT_CACHE);
+      try {
+        await this.store(cache, file, body);
+      } catch (error) {
+        if (!options.evict || !isQuotaError(error) || !(await this.makeRoom(cache, file))) throw error;
+        await this.store(cache, file, body);
+      }
+      return true;
     } catch (error) {
       console.warn('[deploynet] could not cache', file.sha256, error);
+      return false;
     }
+  }
+
+  private async store(cache: Cache, file: ManifestFile, body: ArrayBuffer): Promise<void> {
+    const headers = { 'content-type': file.type, 'content-length': String(body.byteLength) };
+    await cache.put(this.key(file.sha256), new Response(body, { headers }));
+    this.lastUsed.set(file.sha256, this.deps.now());
+  }
+
+  /** Drops entries worth `file`'s size; false when it is not worth trying. */
+  private async makeRoom(cache: Cache, file: ManifestFile): Promise<boolean> {
+    const listed = this.deps.listed();
+    const entries: CachedEntry[] = [];
+    for (const request of await cache.keys()) {
+      const path = new URL(request.url).pathname;
+      if (!path.startsWith(KEY_PREFIX)) continue;
+      const sha256 = path.slice(KEY_PREFIX.length);
+      const size = Number((await cache.match(request))?.headers.get('content-length') ?? 0);
+      entries.push({ sha256, size, lastUsed: this.lastUsed.get(sha256), listed: listed.has(sha256) });
+    }
+    const held = entries.reduce((sum, e) => sum + (e.sha256 === file.sha256 ? 0 : e.size), 0);
+    if (file.size > held) {
+      console.warn(`[deploynet] storage full: ${file.sha256} (${file.size} bytes) is larger than the whole cache; not cached`);
+      return false;
+    }
+    const drop = planEviction(entries, file.size, file.sha256);
+    for (const sha256 of drop) {
+      await cache.delete(this.key(sha256));
+      this.lastUsed.delete(sha256);
+    }
+    console.warn(`[deploynet] storage full: dropped ${drop.length} cached files to store ${file.sha256}`);
+    return drop.length > 0;
+  }
+
+  private key(sha256: string): string {
+    return contentCacheKey(this.deps.origin, sha256);
   }
 }

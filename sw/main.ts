@@ -9,6 +9,8 @@ import { createAssetHandler } from './asset-handler.js';
 import { BridgeRegistry } from './bridge-registry.js';
 import { ContentCache } from './content-cache.js';
 import { ManifestStore } from './manifest-store.js';
+import { idbTrustStore } from './trust-store.js';
+import { KillSwitch } from './kill-switch.js';
 import { isCandidate, routeFor } from './route-decision.js';
 
 declare const self: ServiceWorkerGlobalScope;
@@ -21,10 +23,17 @@ const config = resolveSiteConfig(__DEPLOYNET_CONFIG__);
 const crypto = webCrypto(self.crypto.subtle);
 const origin = self.location.origin;
 const fetchFn: typeof fetch = (input, init) => self.fetch(input, init);
-const manifests = new ManifestStore({ config, crypto, caches: self.caches, fetch: fetchFn, origin, now: () => Date.now() });
-const content = new ContentCache(self.caches, origin);
+const manifests = new ManifestStore({ config, crypto, trust: idbTrustStore(), fetch: fetchFn, origin, now: () => Date.now() });
+const content = new ContentCache({
+  caches: self.caches,
+  origin,
+  listed: () => new Set(Object.values(manifests.manifest?.manifest.files ?? {}).map((f) => f.sha256)),
+  now: () => Date.now(),
+  writable: () => !killSwitch.engaged,
+});
 const bridges = new BridgeRegistry(self.clients, HELLO_WAIT_MS);
 const handle = createAssetHandler({ config, crypto, manifests, content, bridges, fetch: fetchFn });
+const killSwitch = new KillSwitch({ caches: self.caches, unregister: () => self.registration.unregister() });
 
 void manifests.ready();
 
@@ -69,7 +78,9 @@ self.addEventListener('message', (event) => {
 });
 
 registerRoute(
-  ({ request, url }) => {
+  ({ request, url, event }) => {
+    // `?deploynet=off` navigations go to the origin and retire this worker (sw/kill-switch.ts).
+    if (killSwitch.passThrough({ mode: request.mode, url: url.href, origin }, (work) => event.waitUntil(work))) return false;
     const facts = {
       method: request.method,
       url: url.href,

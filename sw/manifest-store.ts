@@ -1,12 +1,16 @@
 /**
  * The manifest in force in this service worker. The first one comes from the origin (invariant 4);
- * the accepted envelope is kept in Cache Storage and re-verified whenever the SW starts again.
- * A manifest that fails any check is refused and the previous one stays in force (invariant 3).
+ * the accepted envelope and the highest accepted version (the rollback floor) persist in a
+ * TrustStore and are re-verified whenever the SW starts again. A candidate that fails any check
+ * (signature, key, expiry, version below the floor, or another envelope at the floor's version)
+ * is refused, the previous manifest stays in force, and `error` tells why (invariant 3).
+ * A manifest past its `expires` is not in force, whether stored or in memory (freeze); the floor
+ * stays regardless.
  */
 import {
   DeployNetError,
   MANIFEST_PATH,
-  META_CACHE,
+  errorMessage,
   isDeployNetError,
   verifyManifest,
   type CryptoProvider,
@@ -14,11 +18,13 @@ import {
   type SiteConfig,
   type VerifiedManifest,
 } from '../core/index.js';
+import type { TrustStore } from './trust-store.js';
 
 export interface ManifestStoreDeps {
   readonly config: SiteConfig;
   readonly crypto: CryptoProvider;
-  readonly caches: CacheStorage;
+  /** Persistent trust state: idbTrustStore() in the SW, MemoryTrustStore in tests. */
+  readonly trust: TrustStore;
   readonly fetch: typeof fetch;
   readonly origin: string;
   readonly now: () => number;
@@ -26,13 +32,23 @@ export interface ManifestStoreDeps {
 
 export class ManifestStore {
   private current: VerifiedManifest | null = null;
+  private currentExpires = 0;
+  /** Highest version accepted on this device (0: none yet) and the envelope accepted with it. */
+  private floor = 0;
+  private floorEnvelope: string | null = null;
   private lastError: ErrorCode | null = null;
   private loading: Promise<void> | null = null;
   private loaded = false;
+  private refreshing: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: ManifestStoreDeps) {}
 
+  /** The verified manifest in force, or null (passthrough). One that has expired is dropped here. */
   get manifest(): VerifiedManifest | null {
+    if (this.current && this.currentExpires <= this.deps.now()) {
+      this.current = null;
+      this.lastError = 'MANIFEST_EXPIRED';
+    }
     return this.current;
   }
 
@@ -41,8 +57,15 @@ export class ManifestStore {
     return this.loaded;
   }
 
+  /** Why the last manifest was refused (even while an earlier one stays in force); null after one is accepted. */
   get error(): ErrorCode | null {
-    return this.current ? null : this.lastError;
+    void this.manifest;
+    return this.lastError;
+  }
+
+  /** The rollback floor: the highest version accepted on this device, 0 when none. */
+  get highestVersion(): number {
+    return this.floor;
   }
 
   /** Resolves once the stored manifest (if any) has been loaded after a SW start. */
@@ -51,8 +74,13 @@ export class ManifestStore {
     return this.loading;
   }
 
-  /** Fetches the origin's manifest and accepts it if it verifies. Never throws. */
-  async refresh(): Promise<void> {
+  /** Fetches the origin's manifest and accepts it if it verifies. Never throws; one at a time. */
+  refresh(): Promise<void> {
+    this.refreshing = this.refreshing.then(() => this.refreshOnce());
+    return this.refreshing;
+  }
+
+  private async refreshOnce(): Promise<void> {
     await this.ready();
     try {
       const response = await this.deps.fetch(`${this.deps.origin}${MANIFEST_PATH}`, { cache: 'no-store', credentials: 'omit' });
@@ -60,34 +88,58 @@ export class ManifestStore {
       await this.accept(await response.text());
     } catch (error) {
       this.lastError = isDeployNetError(error) ? error.code : 'MANIFEST_UNAVAILABLE';
-      console.warn('[deploynet] manifest refused:', error instanceof Error ? error.message : error);
+      console.warn('[deploynet] manifest refused:', errorMessage(error));
     }
   }
 
   private async accept(envelopeText: string): Promise<void> {
     const verified = await this.verify(envelopeText);
-    if (this.current && verified.manifest.version === this.current.manifest.version && verified.envelopeText === this.current.envelopeText) return;
-    this.current = verified;
+    const { version, keyId } = verified.manifest;
+    if (version === this.floor && envelopeText !== this.floorEnvelope) {
+      throw new DeployNetError('MANIFEST_ROLLBACK', `another manifest with version ${version} was already accepted`, { version, minVersion: this.floor });
+    }
+    if (envelopeText !== this.floorEnvelope) {
+      try {
+        await this.deps.trust.save({ highestVersion: version, envelope: envelopeText, keyId, acceptedAt: this.deps.now() });
+      } catch (error) {
+        // The store refusing (a floor raised by another SW instance) refuses the candidate; a
+        // storage failure does not: the manifest holds for this SW's life, as on a first visit.
+        if (isDeployNetError(error)) throw error;
+        console.warn('[deploynet] could not persist the manifest:', errorMessage(error));
+      }
+      this.floor = version;
+      this.floorEnvelope = envelopeText;
+    }
+    this.setCurrent(verified);
     this.lastError = null;
-    const cache = await this.deps.caches.open(META_CACHE);
-    await cache.put(`${this.deps.origin}${MANIFEST_PATH}`, new Response(envelopeText, { headers: { 'content-type': 'application/json' } }));
   }
 
   private verify(envelopeText: string): Promise<VerifiedManifest> {
     return verifyManifest(envelopeText, this.deps.config, {
       crypto: this.deps.crypto,
       now: this.deps.now(),
-      ...(this.current ? { minVersion: this.current.manifest.version } : {}),
+      ...(this.floor > 0 ? { minVersion: this.floor } : {}),
     });
+  }
+
+  private setCurrent(verified: VerifiedManifest): void {
+    this.current = verified;
+    this.currentExpires = Date.parse(verified.manifest.expires);
   }
 
   private async loadStored(): Promise<void> {
     try {
-      const cache = await this.deps.caches.open(META_CACHE);
-      const stored = await cache.match(`${this.deps.origin}${MANIFEST_PATH}`);
-      if (stored) this.current = await this.verify(await stored.text());
+      const stored = await this.deps.trust.load();
+      if (!stored) return;
+      // The floor holds even when the stored envelope no longer verifies (expired, rotated key).
+      this.floor = stored.highestVersion;
+      this.floorEnvelope = stored.envelope;
+      const verified = await this.verify(stored.envelope);
+      this.floor = Math.max(this.floor, verified.manifest.version);
+      this.setCurrent(verified);
     } catch (error) {
       this.lastError = isDeployNetError(error) ? error.code : 'MANIFEST_UNAVAILABLE';
+      console.warn('[deploynet] stored manifest not in force:', errorMessage(error));
     } finally {
       this.loaded = true;
     }

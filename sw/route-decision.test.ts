@@ -26,7 +26,7 @@ const manifest: Manifest = {
 const url = (path: string) => new URL(path, ORIGIN);
 
 describe('isCandidate', () => {
-  const get: RequestFacts = { method: 'GET', url: `${ORIGIN}/css/site.css`, origin: ORIGIN, hasAuthorization: false, hasRange: false };
+  const get: RequestFacts = { method: 'GET', url: `${ORIGIN}/css/site.css`, origin: ORIGIN, hasAuthorization: false };
 
   it('takes a same-origin GET', () => {
     expect(isCandidate(get)).toBe(true);
@@ -48,8 +48,12 @@ describe('isCandidate', () => {
     expect(isCandidate({ ...get, hasAuthorization: true })).toBe(false);
   });
 
-  it('passes Range requests through', () => {
-    expect(isCandidate({ ...get, hasRange: true })).toBe(false);
+  it('takes Range requests (answered from the whole verified file)', () => {
+    // Extra facts a caller may still pass (main.ts computes hasRange) change nothing.
+    const withRange = { ...get, hasRange: true };
+    expect(isCandidate(withRange)).toBe(true);
+    expect(isCandidate({ ...withRange, hasAuthorization: true })).toBe(false);
+    expect(isCandidate({ ...withRange, method: 'HEAD' })).toBe(false);
   });
 });
 

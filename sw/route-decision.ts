@@ -1,7 +1,10 @@
 /**
  * Which requests DeployNet handles (pure). Everything else passes through untouched: other
- * origins, non-GET, requests carrying credentials of their own (an Authorization header), Range
- * requests (served by the origin until range support lands), and paths the manifest does not list.
+ * origins, non-GET, requests carrying credentials of their own (an Authorization header), and
+ * paths the manifest does not list.
+ *
+ * Range requests are handled: the SW gets the whole file (cache, peer or origin, verified) and
+ * answers the range from it (range-response.ts), so media and large files seek from peers too.
  *
  * Cookies are not a reason to pass through: browsers attach them to every same-origin request
  * (credentials mode 'include' or 'same-origin' alike). What DeployNet serves is the public
@@ -16,7 +19,6 @@ export interface RequestFacts {
   /** The SW's own origin (self.location.origin). */
   readonly origin: string;
   readonly hasAuthorization: boolean;
-  readonly hasRange: boolean;
 }
 
 /** Decoded URL path, or undefined when it is not decodable. */
@@ -31,7 +33,7 @@ export function decodedPath(url: URL): string | undefined {
 /** Cheap checks that need no manifest. */
 export function isCandidate(facts: RequestFacts): boolean {
   if (facts.method !== 'GET') return false;
-  if (facts.hasAuthorization || facts.hasRange) return false;
+  if (facts.hasAuthorization) return false;
   return new URL(facts.url).origin === facts.origin;
 }
 

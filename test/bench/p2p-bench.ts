@@ -15,7 +15,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import type { Page } from 'puppeteer-core';
 import { CONTENT_CACHE, contentCacheKey } from '../../core/index.js';
 import { launchChromium, newVisitor } from '../browser/chromium.js';
-import { stats, visit } from '../browser/page-probe.js';
+import { filled, stats, visit } from '../browser/page-probe.js';
 import { startStack } from '../browser/stack.js';
 
 const ROUNDS_SMALL = 30;
@@ -132,6 +132,9 @@ async function main(): Promise<void> {
     await visit(visitor.page, `${stack.origin}/gallery.html`);
     const firstVisitMs = Date.now() - firstStarted;
     const first = await stats(visitor.page);
+    // Let both finish filling in the rest of the site, so the timed rounds run on a quiet link.
+    await filled(seeder.page);
+    await filled(visitor.page);
 
     const small = stack.manifest.files[SMALL]!;
     const large = stack.manifest.files[LARGE]!;

@@ -113,3 +113,49 @@ export async function rendered(page: Page): Promise<{ status: string; fontLoaded
     };
   });
 }
+
+/** Waits until the bridge's background fill-in of the rest of the site has finished (or stopped, storage full). */
+export async function filled(page: Page, timeoutMs = 60_000): Promise<{ state: string; total: number; done: number; failed: number }> {
+  await page.waitForFunction(async () => ['done', 'full'].includes((await window.deploynet!.stats()).fill.state), { timeout: timeoutMs, polling: 250 });
+  return (await stats(page)).fill;
+}
+
+/**
+ * Makes the visitor's browser report Save-Data before any script runs: the page script then
+ * neither fills in the rest of the site nor uploads. For tests that need a visitor to hold only
+ * what its pages loaded.
+ */
+export async function emulateSaveData(page: Page): Promise<void> {
+  await page.evaluateOnNewDocument(() => {
+    const connection = (navigator as Navigator & { connection?: object }).connection;
+    if (connection) Object.defineProperty(Object.getPrototypeOf(connection), 'saveData', { get: () => true, configurable: true });
+  });
+}
+
+/**
+ * Has the browser check for a new deploynet-sw.js (what a navigation does on its own) and waits
+ * until the new SW controls the page. The check repeats because an update job already running
+ * (one a navigation scheduled) may have fetched the SW before the redeploy, and the browser folds
+ * an update() into it. Nothing is sent to the active SW meanwhile: Chromium activates a waiting
+ * SW (even with skipWaiting) only once the active one has no events in flight.
+ */
+export async function newWorkerInControl(page: Page): Promise<void> {
+  const swapped = await page.evaluate(async () => {
+    const container = navigator.serviceWorker;
+    let changed = false;
+    container.addEventListener('controllerchange', () => (changed = true), { once: true });
+    const registration = await container.getRegistration();
+    for (let tries = 0; tries < 15 && !changed; tries++) {
+      await registration?.update().catch(() => undefined);
+      for (let waited = 0; waited < 2000 && !changed; waited += 100) await new Promise((r) => setTimeout(r, 100));
+    }
+    return changed;
+  });
+  if (!swapped) {
+    const workers = await page.evaluate(async () => {
+      const r = await navigator.serviceWorker.getRegistration();
+      return { installing: r?.installing?.state, waiting: r?.waiting?.state, active: r?.active?.state };
+    });
+    throw new Error(`the new service worker never took control: ${JSON.stringify(workers)}`);
+  }
+}

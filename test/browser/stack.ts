@@ -2,13 +2,13 @@
  * A whole DeployNet deployment on loopback for one test: the example site copied to a temp dir,
  * a fresh key, a real signal node (PeerServer), `deploynet build --inject`, and a real origin.
  */
-import { createHash } from 'node:crypto';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createHash, sign } from 'node:crypto';
+import { appendFile, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Manifest } from '../../core/index.js';
+import { ENVELOPE_FORMAT, MANIFEST_PATH, SW_PATH, serializeEnvelope, serializeManifest, toBase64Url, utf8Encode, type Manifest } from '../../core/index.js';
 import { buildSite, type BuildSiteOptions } from '../../manifest-cli/build-site.js';
-import { generateKeyPair } from '../../manifest-cli/keys.js';
+import { generateKeyPair, loadPrivateKey } from '../../manifest-cli/keys.js';
 import { serveSite, type ServedSite } from '../../manifest-cli/serve.js';
 import { startSignalNode, type SignalNode } from '../../signal/index.js';
 
@@ -21,12 +21,31 @@ export interface Stack {
   /** The manifest of the latest build. */
   readonly manifest: Manifest;
   /** Builds the site again (a new deploy) after `change` edited files in siteDir. */
-  redeploy(change: (siteDir: string) => Promise<void>, version: number): Promise<Manifest>;
+  redeploy(change: (siteDir: string) => Promise<void>, version: number, build?: RedeployBuildOptions): Promise<Manifest>;
+  /**
+   * Replaces only deploynet-manifest.json (the latest build's files, signed by hand) and appends a
+   * comment to deploynet-sw.js, so browsers reinstall the same SW, which refreshes the manifest.
+   * `stack.manifest` stays the latest build's.
+   */
+  writeManifest(options: WriteManifestOptions): Promise<void>;
   /** Stops the signal node (idempotent). */
   stopSignal(): Promise<void>;
+  /** Stops the origin server (idempotent): the site is then only what visitors hold. */
+  stopOrigin(): Promise<void>;
   /** SHA-256 hex of a file as the origin has it on disk. */
   originSha256(path: string): Promise<string>;
   close(): Promise<void>;
+}
+
+/** Build options a redeploy may change, e.g. `now` in the past with a short `expires`, or `killSwitch`. */
+export type RedeployBuildOptions = Partial<Pick<BuildSiteOptions, 'now' | 'expires' | 'killSwitch'>>;
+
+export interface WriteManifestOptions {
+  readonly version: number;
+  /** `site`: the stack's key (the one in deploynet-sw.js); `other`: a key of a new keygen. */
+  readonly signer: 'site' | 'other';
+  /** Alter the signed manifest text after signing (the signature no longer verifies). */
+  readonly tamper?: boolean;
 }
 
 export interface StackOptions {
@@ -46,31 +65,55 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const signalUrl = signal.url;
   let manifest = (await build()).manifest;
   await options.afterBuild?.(siteDir);
-  const served: ServedSite = await serveSite({ siteDir, port: 0, host: '127.0.0.1' });
+  let served: ServedSite | null = await serveSite({ siteDir, port: 0, host: '127.0.0.1' });
+  const origin = served.url;
+  const stopOrigin = async () => {
+    const s = served;
+    served = null;
+    await s?.close();
+  };
   const stopSignal = async () => {
     const s = signal;
     signal = null;
     await s?.close();
   };
   return {
-    origin: served.url,
+    origin,
     signalUrl,
     siteDir,
     get manifest() {
       return manifest;
     },
-    async redeploy(change, version) {
+    async redeploy(change, version, extra = {}) {
       await change(siteDir);
-      manifest = (await build({ version })).manifest;
+      manifest = (await build({ ...extra, version })).manifest;
       return manifest;
     },
+    async writeManifest({ version, signer, tamper = false }) {
+      const keyFile = signer === 'site' ? keys.privateKeyPath : (await generateKeyPair(await mkdtemp(join(root, 'keys-')))).privateKeyPath;
+      const key = await loadPrivateKey(keyFile);
+      const now = Date.now();
+      const text = serializeManifest({
+        ...manifest,
+        version,
+        keyId: key.keyId,
+        created: new Date(now).toISOString(),
+        expires: new Date(now + 86_400_000).toISOString(),
+      });
+      const signature = toBase64Url(sign(null, utf8Encode(text), key.privateKey));
+      const signed = tamper ? text.replace(`"version":${version}`, `"version":${version + 1}`) : text;
+      if (signed === text && tamper) throw new Error('writeManifest: nothing to tamper with');
+      await writeFile(join(siteDir, MANIFEST_PATH.slice(1)), serializeEnvelope({ format: ENVELOPE_FORMAT, keyId: key.keyId, signature, manifest: signed }));
+      await appendFile(join(siteDir, SW_PATH.slice(1)), `\n/* deploynet test: manifest replaced (${signer}, v${version}, ${now}) */\n`);
+    },
     stopSignal,
+    stopOrigin,
     async originSha256(path) {
       return createHash('sha256').update(await readFile(join(siteDir, ...path.slice(1).split('/')))).digest('hex');
     },
     async close() {
       await stopSignal();
-      await served.close();
+      await stopOrigin();
       await rm(root, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,50 @@
+/**
+ * The kill switch's rules, shared by the service worker and the page script: the URL parameter
+ * (`?deploynet=off`) and which caches are DeployNet's. Pure: they take the query string, not a URL.
+ */
+import { CONTENT_CACHE } from './manifest.js';
+
+export const KILL_SWITCH_PARAM = 'deploynet';
+export const KILL_SWITCH_VALUE = 'off';
+/** Every cache DeployNet creates is named `deploynet-…` (CONTENT_CACHE and any later one). */
+export const CACHE_PREFIX = 'deploynet-';
+
+/** Name of a `name=value` query part, decoded as URLSearchParams would (`+` is a space). */
+function partName(part: string): string {
+  const raw = part.split('=', 1)[0] ?? '';
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    return raw;
+  }
+}
+
+function partValue(part: string): string {
+  const at = part.indexOf('=');
+  if (at < 0) return '';
+  const raw = part.slice(at + 1);
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    return raw;
+  }
+}
+
+function parts(search: string): string[] {
+  return (search.startsWith('?') ? search.slice(1) : search).split('&').filter((p) => p !== '');
+}
+
+/** True when a query string (`location.search`) has `deploynet=off`, value case-insensitive. */
+export function queryHasKillSwitch(search: string): boolean {
+  return parts(search).some((p) => partName(p) === KILL_SWITCH_PARAM && partValue(p).trim().toLowerCase() === KILL_SWITCH_VALUE);
+}
+
+/** The query string without any `deploynet` parameter; the others keep their exact text. */
+export function queryWithoutKillSwitch(search: string): string {
+  const kept = parts(search).filter((p) => partName(p) !== KILL_SWITCH_PARAM);
+  return kept.length > 0 ? `?${kept.join('&')}` : '';
+}
+
+export function isDeployNetCacheName(name: string): boolean {
+  return name === CONTENT_CACHE || name.startsWith(CACHE_PREFIX);
+}

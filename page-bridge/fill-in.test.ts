@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import type { Manifest, ManifestFile } from '../core/index.js';
+import { fillIn, fillOrder, type FillInProgress } from './fill-in.js';
+
+const file = (size: number, sha: string): ManifestFile => ({ size, type: 'application/octet-stream', sha256: sha.repeat(64) });
+
+const manifest: Manifest = {
+  format: 'deploynet-manifest/1',
+  version: 1,
+  created: '2026-01-01T00:00:00Z',
+  expires: '2027-01-01T00:00:00Z',
+  keyId: '0123456789abcdef',
+  chunkSize: 262144,
+  files: {
+    '/big.bin': file(5000, 'a'),
+    '/index.html': file(900, 'b'),
+    '/about.html': file(100, 'c'),
+    '/small.css': file(10, 'd'),
+    '/logo.svg': file(10, 'e'),
+  },
+};
+
+const fresh = (): FillInProgress => ({ state: 'waiting', total: 0, done: 0, failed: 0 });
+
+describe('fillOrder', () => {
+  it('puts pages first, then the rest smallest first, ties by path', () => {
+    expect(fillOrder(manifest)).toEqual(['/about.html', '/index.html', '/logo.svg', '/small.css', '/big.bin']);
+  });
+});
+
+describe('fillIn', () => {
+  it('fetches only what is missing, at most two at a time, and counts', async () => {
+    const fetched: string[] = [];
+    let running = 0;
+    let peak = 0;
+    const progress = fresh();
+    await fillIn(
+      {
+        manifest,
+        has: async (sha) => sha === 'b'.repeat(64),
+        fetchPath: async (path) => {
+          running++;
+          peak = Math.max(peak, running);
+          await new Promise((r) => setTimeout(r, 5));
+          running--;
+          if (path === '/logo.svg') throw new Error('offline');
+          fetched.push(path);
+          return true;
+        },
+        idle: async () => undefined,
+        signal: new AbortController().signal,
+      },
+      progress,
+    );
+    expect(fetched.sort()).toEqual(['/about.html', '/big.bin', '/small.css']);
+    expect(peak).toBe(2);
+    expect(progress).toEqual({ state: 'done', total: 4, done: 3, failed: 1 });
+  });
+
+  it('stops when aborted and never reports done', async () => {
+    const controller = new AbortController();
+    const fetched: string[] = [];
+    const progress = fresh();
+    await fillIn(
+      {
+        manifest,
+        has: async () => false,
+        fetchPath: async (path) => {
+          fetched.push(path);
+          controller.abort();
+          return true;
+        },
+        idle: async () => undefined,
+        signal: controller.signal,
+      },
+      progress,
+    );
+    expect(fetched.length).toBeLessThanOrEqual(2);
+    expect(progress.state).toBe('running');
+  });
+
+  it('stops when the SW says storage is full', async () => {
+    const fetched: string[] = [];
+    const progress = fresh();
+    await fillIn(
+      {
+        manifest,
+        has: async () => false,
+        fetchPath: async (path) => {
+          fetched.push(path);
+          return path !== '/index.html';
+        },
+        idle: async () => undefined,
+        signal: new AbortController().signal,
+      },
+      progress,
+    );
+    expect(progress.state).toBe('full');
+    expect(fetched.length).toBeLessThanOrEqual(3); // the other worker may have one in flight
+    expect(fetched).not.toContain('/big.bin');
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * The SW's answer once it holds a listed file whole and verified (from the cache, a peer or the
+ * origin): the request's Range header, planned by core's planRange, picks 206 with a slice, 416,
+ * or 200 with the whole file. Ranges are always cut from the whole verified file, never fetched
+ * as ranges, so no unverified byte is served (invariant 2). A slice of a cached file is cut with
+ * Blob.slice, so a small range of a big cached file does not read the file.
+ */
+import { contentRange, planRange, rangeLength, unsatisfiedRange, type ManifestFile, type Source } from '../core/index.js';
+import { assetHeaders, assetResponse } from './respond.js';
+
+/** A whole verified file: its Cache Storage entry, or the bytes a peer or the origin sent. */
+export type WholeFile = Response | ArrayBuffer;
+
+/**
+ * The Range header to honour, or null. With If-Range present the Range is ignored (RFC 9110
+ * §13.1.5): the SW issues no validators (ETag, Last-Modified), so none can match.
+ */
+export function requestedRange(headers: Headers): string | null {
+  return headers.has('if-range') ? null : headers.get('range');
+}
+
+export async function rangeResponse(range: string | null, whole: WholeFile, file: ManifestFile, source: Source, startedAt: number): Promise<Response> {
+  const plan = planRange(range, file.size);
+  switch (plan.kind) {
+    case 'full':
+      return assetResponse(whole instanceof Response ? whole.body : whole, file, source, startedAt);
+    case 'unsatisfiable': {
+      if (whole instanceof Response) await whole.body?.cancel();
+      const headers = assetHeaders(file, source, startedAt, 0);
+      headers.delete('content-type');
+      headers.set('content-range', unsatisfiedRange(file.size));
+      return new Response(null, { status: 416, headers });
+    }
+    case 'partial': {
+      const end = plan.last + 1;
+      const body = whole instanceof Response ? (await whole.blob()).slice(plan.first, end) : new Uint8Array(whole, plan.first, end - plan.first);
+      const headers = assetHeaders(file, source, startedAt, rangeLength(plan));
+      headers.set('content-range', contentRange(plan, file.size));
+      return new Response(body, { status: 206, headers });
+    }
+  }
+}
