@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePageToSw, parsePeerFetchRequest, parsePeerFetchResult, parseSwStatus } from './bridge-messages.js';
+import { parseManifestUpdated, parsePageToSw, parsePeerFetchRequest, parsePeerFetchResult, parseSwStatus } from './bridge-messages.js';
 import { DeployNetError } from './errors.js';
 
 const SHA = 'c0'.repeat(32);
@@ -48,17 +48,19 @@ describe('parsePageToSw', () => {
 
 describe('parseSwStatus', () => {
   it('accepts a status with a manifest in force', () => {
-    const m = { type: 'status', v: 1, manifestVersion: 7, manifestError: null, envelope: '{"format":"x"}' };
+    const m = { type: 'status', v: 1, manifestVersion: 7, pageVersion: 6, manifestError: null, envelope: '{"format":"x"}' };
     expect(parseSwStatus(m)).toEqual(m);
   });
 
   it('accepts a status with no manifest and the reason', () => {
-    const m = { type: 'status', v: 1, manifestVersion: null, manifestError: 'MANIFEST_EXPIRED', envelope: null };
+    const m = { type: 'status', v: 1, manifestVersion: null, pageVersion: null, manifestError: 'MANIFEST_EXPIRED', envelope: null };
     expect(parseSwStatus(m)).toEqual(m);
   });
 
-  const ok = { type: 'status', v: 1, manifestVersion: 7, manifestError: null, envelope: null };
+  const ok = { type: 'status', v: 1, manifestVersion: 7, pageVersion: 7, manifestError: null, envelope: null };
   it.each([
+    ['a page version of 0', { ...ok, pageVersion: 0 }],
+    ['no page version', { ...ok, pageVersion: undefined }],
     ...notBridgeMessages,
     ['another type', { ...ok, type: 'status-request' }],
     ['a version of 0', { ...ok, manifestVersion: 0 }],
@@ -123,5 +125,14 @@ describe('parsePeerFetchResult', () => {
     ['ok as a string (read as a failure, which has no code)', { ...success, ok: 'true' }],
   ])('refuses %s with BAD_ARGUMENT', (_name, data) => {
     expect(codeOf(() => parsePeerFetchResult(data))).toBe('BAD_ARGUMENT');
+  });
+});
+
+describe('parseManifestUpdated', () => {
+  it('accepts a newer version and refuses anything else', () => {
+    expect(parseManifestUpdated({ type: 'manifest-updated', v: 1, version: 9 })).toEqual({ type: 'manifest-updated', v: 1, version: 9 });
+    expect(codeOf(() => parseManifestUpdated({ type: 'manifest-updated', v: 1, version: 0 }))).toBe('BAD_ARGUMENT');
+    expect(codeOf(() => parseManifestUpdated({ type: 'status', v: 1, version: 9 }))).toBe('BAD_ARGUMENT');
+    expect(codeOf(() => parseManifestUpdated({ type: 'manifest-updated', v: 2, version: 9 }))).toBe('BAD_ARGUMENT');
   });
 });

@@ -21,9 +21,27 @@ export interface SwStatus {
   readonly type: 'status';
   readonly v: 1;
   readonly manifestVersion: number | null;
+  /** The version the asking page was loaded under (it keeps it until it navigates). */
+  readonly pageVersion: number | null;
   readonly manifestError: ErrorCode | null;
   /** The verified envelope text, or null when no manifest is in force. */
   readonly envelope: string | null;
+}
+
+/**
+ * SW → every page of the origin, when a newer verified manifest is in force. Pages already open
+ * keep their own version; the page script fires `deploynet:update` on window.
+ */
+export interface ManifestUpdated {
+  readonly type: 'manifest-updated';
+  readonly v: 1;
+  readonly version: number;
+}
+
+export function parseManifestUpdated(data: unknown): ManifestUpdated {
+  const m = header(data);
+  if (m.type !== 'manifest-updated') throw new DeployNetError(CODE, 'expected a manifest-updated message');
+  return { type: 'manifest-updated', v: 1, version: int(m.version, 'version', CODE, 1, Number.MAX_SAFE_INTEGER) };
 }
 
 /** SW → page, on a transferred port; answered with PeerFetchResult on the same port. */
@@ -66,9 +84,10 @@ export function parseSwStatus(data: unknown): SwStatus {
   const m = header(data);
   if (m.type !== 'status') throw new DeployNetError(CODE, 'expected a status message');
   const manifestVersion = m.manifestVersion === null ? null : int(m.manifestVersion, 'manifestVersion', CODE, 1, Number.MAX_SAFE_INTEGER);
+  const pageVersion = m.pageVersion === null ? null : int(m.pageVersion, 'pageVersion', CODE, 1, Number.MAX_SAFE_INTEGER);
   const manifestError = m.manifestError === null ? null : (str(m.manifestError, 'manifestError', CODE, /^[A-Z_]+$/) as ErrorCode);
   const envelope = m.envelope === null ? null : str(m.envelope, 'envelope', CODE);
-  return { type: 'status', v: 1, manifestVersion, manifestError, envelope };
+  return { type: 'status', v: 1, manifestVersion, pageVersion, manifestError, envelope };
 }
 
 export function parsePeerFetchRequest(data: unknown): PeerFetchRequest {

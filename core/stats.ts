@@ -12,6 +12,8 @@ export interface DeployNetStats {
   readonly uploadedBytes: number;
   /** Version of the manifest in force, or null when none is (passthrough). */
   readonly manifestVersion: number | null;
+  /** Version this page was loaded under: its files all come from it, even after a deploy. */
+  readonly pageManifestVersion: number | null;
   /** Why no manifest is in force, when none is. */
   readonly manifestError: string | null;
   /** Bridge state as the SW sees it. */
@@ -39,6 +41,8 @@ export function parseSource(value: string): Source | undefined {
 }
 
 export const SOURCE_HEADER = 'x-deploynet-source';
+/** On an origin answer after peers were asked: why they did not answer (an ErrorCode, e.g. NO_BRIDGE). */
+export const PEER_FAILURE_HEADER = 'x-deploynet-peer-failure';
 
 export function serverTimingValue(source: Source, durationMs: number): string {
   return `deploynet;desc="${source}";dur=${durationMs.toFixed(1)}`;

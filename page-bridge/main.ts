@@ -28,6 +28,7 @@ import { engageKillSwitch } from './kill-switch.js';
 import { expose } from './page-api.js';
 import { pageTotals } from './page-stats.js';
 import { PeerMesh } from './peer-mesh.js';
+import { watchForUpdates } from './updates.js';
 import { announce, requestStatus, servePeerFetches } from './sw-link.js';
 
 declare const __DEPLOYNET_CONFIG__: unknown;
@@ -84,6 +85,7 @@ async function stats(): Promise<DeployNetStats> {
     peers: mesh?.peerCount ?? 0,
     uploadedBytes: mesh?.counters.uploadedBytes ?? 0,
     manifestVersion: status?.manifestVersion ?? null,
+    pageManifestVersion: status?.pageVersion ?? null,
     manifestError: status?.manifestError ?? null,
     state,
     peerFaults: mesh?.counters.peerFaults ?? 0,
@@ -96,6 +98,7 @@ async function stats(): Promise<DeployNetStats> {
 async function start(sw: ServiceWorkerContainer): Promise<void> {
   announce(sw, 'connecting');
   servePeerFetches(sw, answer);
+  watchForUpdates(window, sw, () => status?.pageVersion ?? null);
   let storage: Storage | null = null;
   try {
     storage = window.sessionStorage;

@@ -5,7 +5,7 @@
  * A Range request takes the same path for the whole file (the origin is asked without the Range
  * header), and range-response.ts cuts the answer from the verified whole.
  */
-import { CACHED_HEADER, FILL_PARAM, peerBudgetMs, toHex, type CryptoProvider, type ManifestFile, type SiteConfig, type Source } from '../core/index.js';
+import { CACHED_HEADER, FILL_PARAM, PEER_FAILURE_HEADER, peerBudgetMs, toHex, type CryptoProvider, type ManifestFile, type SiteConfig, type Source } from '../core/index.js';
 import type { BridgeRegistry } from './bridge-registry.js';
 import type { ContentCache } from './content-cache.js';
 import type { ManifestStore } from './manifest-store.js';
@@ -17,6 +17,10 @@ export interface AssetHandlerDeps {
   readonly config: SiteConfig;
   readonly crypto: CryptoProvider;
   readonly manifests: ManifestStore;
+  /** The manifest version the page `clientId` was loaded under (version-pins.ts). */
+  readonly pinnedVersion: (clientId: string | undefined) => Promise<number | undefined>;
+  /** A navigation is about to create page `resultingClientId` under manifest `version`. */
+  readonly onNavigation: (resultingClientId: string, version: number) => void;
   readonly content: ContentCache;
   readonly bridges: BridgeRegistry;
   readonly fetch: typeof fetch;
@@ -27,6 +31,8 @@ export interface AssetRequest {
   readonly url: URL;
   /** The page that asked, or undefined for a navigation. */
   readonly clientId: string | undefined;
+  /** For a navigation: the page it creates. */
+  readonly resultingClientId: string | undefined;
   /** Keeps the SW alive for work that finishes after the response (FetchEvent.waitUntil). */
   readonly waitUntil: (work: Promise<unknown>) => void;
 }
@@ -37,11 +43,13 @@ export async function matches(bytes: ArrayBuffer, file: ManifestFile, crypto: Cr
 }
 
 export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) => Promise<Response> {
-  return async ({ request, url, clientId, waitUntil }) => {
+  return async ({ request, url, clientId, resultingClientId, waitUntil }) => {
     const startedAt = performance.now();
     await deps.manifests.ready();
-    const verified = deps.manifests.manifest;
+    // A page gets the files of the version it was loaded under; a navigation, the newest.
+    const verified = deps.manifests.manifestFor(await deps.pinnedVersion(clientId));
     const route = verified ? routeFor(verified.manifest, url) : undefined;
+    if (verified && resultingClientId) deps.onNavigation(resultingClientId, verified.manifest.version);
     if (!route) return deps.fetch(request);
     const { file } = route;
     const range = requestedRange(request.headers);
@@ -49,14 +57,14 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
     // The bridge's background fill-in must not push out what the visitor used: it never evicts,
     // and it is told whether the bytes were kept so it can stop when storage is full.
     const isFill = url.searchParams.has(FILL_PARAM);
+    // Why the peers did not answer, on origin answers: for people and tests troubleshooting.
+    let peerFailure: string | null = null;
     const keep = async (body: ArrayBuffer, source: Source): Promise<Response> => {
-      if (!isFill) {
-        waitUntil(deps.content.put(file, body, { evict: true }));
-        return answer(body, source);
-      }
-      const stored = await deps.content.put(file, body, { evict: false });
+      const stored = isFill ? await deps.content.put(file, body, { evict: false }) : null;
+      if (!isFill) waitUntil(deps.content.put(file, body, { evict: true }));
       const response = await answer(body, source);
-      response.headers.set(CACHED_HEADER, String(stored));
+      if (stored !== null) response.headers.set(CACHED_HEADER, String(stored));
+      if (peerFailure !== null) response.headers.set(PEER_FAILURE_HEADER, peerFailure);
       return response;
     };
 
@@ -68,10 +76,11 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
       const got = await deps.bridges.fetch({ path: route.path, sha256: file.sha256, size: file.size }, clientId, deadline);
       if ('body' in got) {
         // The bridge verified already; the SW checks again because it is the trust boundary.
-        if (await matches(got.body, file, deps.crypto)) {
-          return keep(got.body, 'peer');
-        }
+        if (await matches(got.body, file, deps.crypto)) return keep(got.body, 'peer');
         console.warn('[deploynet] bridge returned bytes that do not match', route.path);
+        peerFailure = 'HASH_MISMATCH';
+      } else {
+        peerFailure = got.failed;
       }
     }
 

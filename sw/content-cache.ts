@@ -62,6 +62,25 @@ export class ContentCache {
     }
   }
 
+  /** Deletes cached files whose hash no manifest in use lists (old deploys). Never throws. */
+  async retainOnly(keep: ReadonlySet<string>): Promise<number> {
+    try {
+      const cache = await this.deps.caches.open(CONTENT_CACHE);
+      let dropped = 0;
+      for (const request of await cache.keys()) {
+        const path = new URL(request.url).pathname;
+        if (!path.startsWith(KEY_PREFIX) || keep.has(path.slice(KEY_PREFIX.length))) continue;
+        await cache.delete(request);
+        this.lastUsed.delete(path.slice(KEY_PREFIX.length));
+        dropped++;
+      }
+      return dropped;
+    } catch (error) {
+      console.warn('[deploynet] could not clean the cache', error);
+      return 0;
+    }
+  }
+
   private async store(cache: Cache, file: ManifestFile, body: ArrayBuffer): Promise<void> {
     const headers = { 'content-type': file.type, 'content-length': String(body.byteLength) };
     await cache.put(this.key(file.sha256), new Response(body, { headers }));

@@ -105,7 +105,7 @@ describe('ManifestStore', () => {
     expect(store.manifest?.envelopeText).toBe(served);
     expect(store.error).toBeNull();
     expect(store.highestVersion).toBe(5);
-    expect(await trust.load()).toEqual({ highestVersion: 5, envelope: served, keyId: siteKey.keyId, acceptedAt: now });
+    expect(await trust.load()).toEqual({ highestVersion: 5, envelope: served, keyId: siteKey.keyId, acceptedAt: now, retained: [] });
   });
 
   it('accepts a higher version and raises the persisted floor', async () => {
@@ -269,5 +269,33 @@ describe('ManifestStore', () => {
     expect(store.settled).toBe(true);
     expect(store.manifest).toBeNull();
     expect(store.error).toBe('MANIFEST_UNAVAILABLE');
+  });
+});
+
+describe('ManifestStore: older versions for pages loaded under them', () => {
+  it('retains the previous version after a newer one, persists it, and drops it when no page uses it', async () => {
+    const trust = new MemoryTrustStore();
+    const store = newStore(trust);
+    served = signedManifest(siteKey, 5);
+    await store.refresh();
+    served = signedManifest(siteKey, 6);
+    await store.refresh();
+    expect(store.manifest?.manifest.version).toBe(6);
+    expect(store.manifestFor(5)?.manifest.version).toBe(5);
+    expect(store.manifestFor(6)?.manifest.version).toBe(6);
+    expect(store.manifestFor(undefined)?.manifest.version).toBe(6);
+    expect(store.manifestFor(4)?.manifest.version).toBe(6); // unknown: the one in force
+
+    // A restarted SW still serves version 5 to the pages loaded under it.
+    const restarted = newStore(trust);
+    await restarted.ready();
+    expect(restarted.manifestFor(5)?.manifest.version).toBe(5);
+
+    await restarted.retain(new Set([6]));
+    expect(restarted.manifestFor(5)?.manifest.version).toBe(6);
+    const again = newStore(trust);
+    await again.ready();
+    expect(again.manifestFor(5)?.manifest.version).toBe(6);
+    expect((await trust.load())?.highestVersion).toBe(6);
   });
 });

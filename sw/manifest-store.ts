@@ -6,6 +6,9 @@
  * is refused, the previous manifest stays in force, and `error` tells why (invariant 3).
  * A manifest past its `expires` is not in force, whether stored or in memory (freeze); the floor
  * stays regardless.
+ *
+ * Older accepted manifests are retained (and persisted) while pages loaded under them are open,
+ * so such a page keeps getting its own version's files after a deploy (see version-pins.ts).
  */
 import {
   DeployNetError,
@@ -40,6 +43,8 @@ export class ManifestStore {
   private loading: Promise<void> | null = null;
   private loaded = false;
   private refreshing: Promise<void> = Promise.resolve();
+  /** Older versions still pinned by open pages. */
+  private readonly retained = new Map<number, VerifiedManifest>();
 
   constructor(private readonly deps: ManifestStoreDeps) {}
 
@@ -50,6 +55,38 @@ export class ManifestStore {
       this.lastError = 'MANIFEST_EXPIRED';
     }
     return this.current;
+  }
+
+  /**
+   * The manifest a page pinned to `version` is served from: that version while it is retained,
+   * else the one in force. Null when none is in force.
+   */
+  manifestFor(version: number | undefined): VerifiedManifest | null {
+    const current = this.manifest;
+    if (!current || version === undefined || version === current.manifest.version) return current;
+    const old = this.retained.get(version);
+    return old && Date.parse(old.manifest.expires) > this.deps.now() ? old : current;
+  }
+
+  /** Content hashes of every manifest still served (in force or retained). */
+  hashesInUse(): Set<string> {
+    const out = new Set<string>();
+    for (const m of [this.manifest, ...this.retained.values()]) {
+      if (m) for (const f of Object.values(m.manifest.files)) out.add(f.sha256);
+    }
+    return out;
+  }
+
+  /** Keeps only the older versions still pinned by open pages (and persists that). */
+  async retain(inUse: ReadonlySet<number>): Promise<void> {
+    let changed = false;
+    for (const version of [...this.retained.keys()]) {
+      if (!inUse.has(version)) {
+        this.retained.delete(version);
+        changed = true;
+      }
+    }
+    if (changed) await this.persist().catch((error: unknown) => console.warn('[deploynet] could not persist retained manifests', error));
   }
 
   /** True once the stored manifest has been looked at since this SW started. */
@@ -99,8 +136,10 @@ export class ManifestStore {
       throw new DeployNetError('MANIFEST_ROLLBACK', `another manifest with version ${version} was already accepted`, { version, minVersion: this.floor });
     }
     if (envelopeText !== this.floorEnvelope) {
+      const previous = this.current;
+      if (previous && previous.manifest.version < version) this.retained.set(previous.manifest.version, previous);
       try {
-        await this.deps.trust.save({ highestVersion: version, envelope: envelopeText, keyId, acceptedAt: this.deps.now() });
+        await this.deps.trust.save({ highestVersion: version, envelope: envelopeText, keyId, acceptedAt: this.deps.now(), retained: this.retainedEnvelopes() });
       } catch (error) {
         // The store refusing (a floor raised by another SW instance) refuses the candidate; a
         // storage failure does not: the manifest holds for this SW's life, as on a first visit.
@@ -112,6 +151,21 @@ export class ManifestStore {
     }
     this.setCurrent(verified);
     this.lastError = null;
+  }
+
+  private retainedEnvelopes(): string[] {
+    return [...this.retained.values()].map((m) => m.envelopeText).slice(-8);
+  }
+
+  private async persist(): Promise<void> {
+    if (!this.floorEnvelope || !this.current) return;
+    await this.deps.trust.save({
+      highestVersion: this.floor,
+      envelope: this.floorEnvelope,
+      keyId: this.current.manifest.keyId,
+      acceptedAt: this.deps.now(),
+      retained: this.retainedEnvelopes(),
+    });
   }
 
   private verify(envelopeText: string): Promise<VerifiedManifest> {
@@ -134,6 +188,11 @@ export class ManifestStore {
       // The floor holds even when the stored envelope no longer verifies (expired, rotated key).
       this.floor = stored.highestVersion;
       this.floorEnvelope = stored.envelope;
+      for (const envelope of stored.retained ?? []) {
+        // An older version: checked for signature, key and expiry, not against the floor.
+        const old = await verifyManifest(envelope, this.deps.config, { crypto: this.deps.crypto, now: this.deps.now() }).catch(() => null);
+        if (old && old.manifest.version < this.floor) this.retained.set(old.manifest.version, old);
+      }
       const verified = await this.verify(stored.envelope);
       this.floor = Math.max(this.floor, verified.manifest.version);
       this.setCurrent(verified);

@@ -8,8 +8,8 @@
  * and an in-memory one for unit tests. Both parse what they read back (never trust the stored
  * shape) and both refuse to lower the floor, even if a caller asks.
  */
-import { openDB, type IDBPDatabase } from 'idb';
-import { DeployNetError, KEY_ID, int, record, str } from '../core/index.js';
+import { TRUST_STORE, openDeployNetDb } from './idb-database.js';
+import { DeployNetError, KEY_ID, array, int, record, str } from '../core/index.js';
 
 export interface TrustRecord {
   /** Highest manifest version accepted on this device: nothing lower is ever accepted again. */
@@ -20,7 +20,11 @@ export interface TrustRecord {
   readonly keyId: string;
   /** Milliseconds since the epoch. */
   readonly acceptedAt: number;
+  /** Envelopes of older versions that open pages were loaded under (version-pins.ts). */
+  readonly retained?: readonly string[];
 }
+
+const MAX_RETAINED = 8;
 
 export interface TrustStore {
   load(): Promise<TrustRecord | undefined>;
@@ -28,9 +32,7 @@ export interface TrustStore {
   save(record: TrustRecord): Promise<void>;
 }
 
-export const TRUST_DB = 'deploynet';
-export const TRUST_DB_VERSION = 1;
-export const TRUST_STORE = 'trust';
+export { TRUST_STORE };
 /** The one record's key in the `trust` store. */
 export const TRUST_KEY = 'current';
 
@@ -43,6 +45,7 @@ export function parseTrustRecord(value: unknown): TrustRecord {
     envelope: str(r.envelope, 'trust.envelope', code, /^\{/),
     keyId: str(r.keyId, 'trust.keyId', code, KEY_ID),
     acceptedAt: int(r.acceptedAt, 'trust.acceptedAt', code, 0, Number.MAX_SAFE_INTEGER),
+    ...(r.retained === undefined ? {} : { retained: array(r.retained, 'trust.retained', code, MAX_RETAINED).map((e, i) => str(e, `trust.retained[${i}]`, code, /^\{/)) }),
   };
 }
 
@@ -76,29 +79,9 @@ export class MemoryTrustStore implements TrustStore {
   }
 }
 
-/** The SW's store, on the global `indexedDB`. Opens the database on first use. */
+/** The SW's store, in the shared `deploynet` database (idb-database.ts). */
 export function idbTrustStore(): TrustStore {
-  let db: Promise<IDBPDatabase> | null = null;
-  const open = (): Promise<IDBPDatabase> => {
-    db ??= openDB(TRUST_DB, TRUST_DB_VERSION, {
-      upgrade(database) {
-        if (!database.objectStoreNames.contains(TRUST_STORE)) database.createObjectStore(TRUST_STORE);
-      },
-      // Let a later version of this SW upgrade the schema; reopen on the next use.
-      blocking() {
-        const closing = db;
-        db = null;
-        void closing?.then((d) => d.close());
-      },
-      terminated() {
-        db = null;
-      },
-    }).catch((error: unknown) => {
-      db = null;
-      throw error;
-    });
-    return db;
-  };
+  const open = openDeployNetDb;
   return {
     async load() {
       const stored: unknown = await (await open()).get(TRUST_STORE, TRUST_KEY);

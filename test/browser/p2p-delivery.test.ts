@@ -31,8 +31,20 @@ function listedSubresources(stack: Stack, sources: readonly ResourceSource[], pa
   return sources.filter((s) => s.path !== page && s.path !== PAGE_SCRIPT_PATH && s.path in stack.manifest.files);
 }
 
-function expectDeliveredBy(assets: readonly ResourceSource[], source: string | null): void {
-  for (const asset of assets) expect({ path: asset.path, source: deliveredBy(asset) }).toEqual({ path: asset.path, source });
+function expectDeliveredBy(assets: readonly ResourceSource[], source: string | null, why: ReadonlyMap<string, string> = new Map()): void {
+  for (const asset of assets) {
+    expect({ path: asset.path, source: deliveredBy(asset) }, `peer failure: ${why.get(asset.path) ?? 'none'}`).toEqual({ path: asset.path, source });
+  }
+}
+
+/** Why peers did not answer, per path, from the SW's x-deploynet-peer-failure header. */
+function recordPeerFailures(visitor: Visitor): Map<string, string> {
+  const why = new Map<string, string>();
+  visitor.page.on('response', (response) => {
+    const failure = response.headers()['x-deploynet-peer-failure'];
+    if (failure) why.set(new URL(response.url()).pathname, failure);
+  });
+  return why;
 }
 
 async function expectOriginBytes(stack: Stack, visitor: Visitor, paths: readonly string[]): Promise<void> {
@@ -55,13 +67,14 @@ describe('P2P delivery between real browsers', () => {
     expect(aGallery.manifestVersion).toBe(stack.manifest.version);
 
     const b = await track(newVisitor(session.browser, stack.origin));
+    const why = recordPeerFailures(b);
     const bStats = await visit(b.page, `${stack.origin}/gallery.html`);
     const assets = listedSubresources(stack, await resourceSources(b.page), '/gallery.html');
 
     const paths = assets.map((s) => s.path);
     expect(paths).toEqual(expect.arrayContaining(['/css/site.css', '/js/app.js', '/media/panorama.png', '/images/photo-100k.png']));
     expect(paths.some((p) => p.startsWith('/fonts/'))).toBe(true);
-    expectDeliveredBy(assets, 'peer');
+    expectDeliveredBy(assets, 'peer', why);
     expect(bStats.bytes.peer).toBeGreaterThan(5 * 1024 * 1024);
     expect(bStats.peerFaults).toBe(0);
 

@@ -1,0 +1,36 @@
+/**
+ * The service worker's IndexedDB database `deploynet`, opened once and shared by its stores:
+ * `trust` (trust-store.ts) and `pins` (version-pins.ts). Add a store: raise DB_VERSION and create
+ * it in `upgrade`.
+ */
+import { openDB, type IDBPDatabase } from 'idb';
+
+export const DB_NAME = 'deploynet';
+export const DB_VERSION = 2;
+export const TRUST_STORE = 'trust';
+export const PINS_STORE = 'pins';
+
+let db: Promise<IDBPDatabase> | null = null;
+
+export function openDeployNetDb(): Promise<IDBPDatabase> {
+  db ??= openDB(DB_NAME, DB_VERSION, {
+    upgrade(database) {
+      for (const store of [TRUST_STORE, PINS_STORE]) {
+        if (!database.objectStoreNames.contains(store)) database.createObjectStore(store);
+      }
+    },
+    // Let a later version of this SW upgrade the schema; reopen on the next use.
+    blocking() {
+      const closing = db;
+      db = null;
+      void closing?.then((d) => d.close());
+    },
+    terminated() {
+      db = null;
+    },
+  }).catch((error: unknown) => {
+    db = null;
+    throw error;
+  });
+  return db;
+}
