@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseManifestUpdated, parsePageToSw, parsePeerFetchRequest, parsePeerFetchResult, parseSwStatus } from './bridge-messages.js';
-import { DeployNetError } from './errors.js';
+import { codeOf } from '../test/unit/test-kit.js';
 
 const SHA = 'c0'.repeat(32);
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DeployNetError) return error.code;
-    throw error;
-  }
-  return 'accepted';
-}
 
 /** Messages that are not protocol-1 bridge messages at all, whatever parser reads them. */
 const notBridgeMessages: Array<[string, unknown]> = [

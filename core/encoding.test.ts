@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bytesEqual, fromBase64Url, fromHex, toBase64Url, toHex, utf8Encode } from './encoding.js';
+import { prng } from '../test/unit/test-kit.js';
 
-/** mulberry32: a small seeded PRNG, so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Every length 0..100, several times, with random contents. */
 function* randomInputs(seed: number): Generator<Uint8Array> {

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DeployNetError } from './errors.js';
 import { MAX_SWARM_ANSWER, parseSwarmJoinRequest, parseSwarmJoinResponse } from './swarm.js';
+import { codeOf } from '../test/unit/test-kit.js';
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DeployNetError) return error.code;
-    throw error;
-  }
-  return 'accepted';
-}
 
 describe('parseSwarmJoinRequest', () => {
   const ok = { v: 1, peerId: 'peer_A-1', token: 'tok-123', keyId: '0123456789abcdef', version: 3, max: 8 };

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DeployNetError, decodeFrame, encodeFrame, frameBytes, type Frame } from '../core/index.js';
 import { channelPair, type FrameChannel } from './frame-channel.js';
 import { PeerLink } from './peer-link.js';
+import { prng } from '../test/unit/test-kit.js';
 
 const SHA = 'ab'.repeat(32);
 const far = () => Date.now() + 10_000;
@@ -42,17 +43,6 @@ async function rejection(promise: Promise<unknown>): Promise<DeployNetError> {
   throw new Error(`expected a DeployNetError, got ${String(error)}`);
 }
 
-/** mulberry32: a small seeded PRNG, so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('PeerLink against a responder that breaks the protocol', () => {
   it.each([

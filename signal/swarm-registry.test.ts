@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SwarmRegistry, swarmKey } from './swarm-registry.js';
+import { prng as seeded } from '../test/unit/test-kit.js';
 
-/** A deterministic random source (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function fill(registry: SwarmRegistry, key: string, n: number, prefix = 'p'): string[] {
   const ids = Array.from({ length: n }, (_, i) => `${prefix}${i}`);

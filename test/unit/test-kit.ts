@@ -1,0 +1,25 @@
+/** Small helpers shared by unit tests across folders. */
+import { DeployNetError } from '../../core/errors.js';
+
+/** mulberry32: a small seeded PRNG, so failures reproduce. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The DeployNetError code `fn` throws, or 'accepted' when it returns. Other errors propagate. */
+export function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof DeployNetError) return error.code;
+    throw error;
+  }
+  return 'accepted';
+}
