@@ -1,8 +1,9 @@
 /**
- * `npm start`: the whole of DeployNet on one machine. Copies examples/site to .demo/, makes a
- * throwaway key, starts an in-process signal node and a local origin, builds the site with
- * `--inject`, and prints the URL to open in two browsers (two profiles, or one normal window and
- * one private window: each is a separate visitor).
+ * `npm start`: the whole of DeployNet on one machine. Makes a throwaway key, starts an in-process
+ * signal node, and for each example (the static site and the installable PWA) copies it to
+ * .demo/<name>/, builds it with `--inject` and serves it on its own origin (own port): a service
+ * worker's scope and storage belong to an origin, so two apps cannot share one. Prints the URLs to
+ * open in two browsers (two profiles, or one normal and one private window: two visitors).
  */
 import { cp, mkdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,12 @@ import { serveSite, type ServedSite } from './serve.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEMO = join(ROOT, '.demo');
 
+/** Each example and the port it asks for (a free one when that is taken). */
+const EXAMPLES = [
+  { name: 'site', port: 8080, what: 'static site' },
+  { name: 'pwa', port: 8081, what: 'installable app' },
+] as const;
+
 async function listenOrAny<T>(start: (port: number) => Promise<T>, port: number): Promise<T> {
   try {
     return await start(port);
@@ -28,28 +35,31 @@ async function main(): Promise<void> {
   const host = process.env.DEPLOYNET_DEMO_HOST ?? '127.0.0.1';
   await rm(DEMO, { recursive: true, force: true });
   await mkdir(DEMO, { recursive: true });
-  const siteDir = join(DEMO, 'site');
-  await cp(join(ROOT, 'examples', 'site'), siteDir, { recursive: true });
   const keys = await generateKeyPair(join(DEMO, 'keys'));
-
   const signal: SignalNode = await listenOrAny((port) => startSignalNode({ port, host }), 9000);
-  const built = await buildSite({ siteDir, keyFile: keys.privateKeyPath, signal: signal.url, inject: true });
-  const origin: ServedSite = await listenOrAny((port) => serveSite({ siteDir, port, host }), 8080);
-
-  console.log(`DeployNet demo: ${built.fileCount} files, manifest version ${built.version}, key ${built.keyId} (throwaway)`);
-  console.log(`  signal node  ${signal.url}`);
-  console.log(`  origin       ${origin.url}`);
-  console.log('');
-  console.log(`Open ${origin.url}/ in two separate browser profiles (or a normal and a private window).`);
-  console.log('The second visitor gets its assets from the first; see DevTools > Network > Timing (Server-Timing)');
-  console.log('or run `await deploynet.stats()` in the console. Ctrl-C stops.');
-
+  const origins: ServedSite[] = [];
   const stop = async () => {
-    await Promise.allSettled([origin.close(), signal.close()]);
+    await Promise.allSettled([...origins.map((o) => o.close()), signal.close()]);
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
+
+  console.log(`DeployNet demo, throwaway key ${keys.keyId}`);
+  console.log(`  signal node  ${signal.url}`);
+  for (const example of EXAMPLES) {
+    const siteDir = join(DEMO, example.name);
+    await cp(join(ROOT, 'examples', example.name), siteDir, { recursive: true });
+    const built = await buildSite({ siteDir, keyFile: keys.privateKeyPath, signal: signal.url, inject: true });
+    const origin = await listenOrAny((port) => serveSite({ siteDir, port, host }), example.port);
+    origins.push(origin);
+    console.log(`  ${example.what.padEnd(16)} ${origin.url}/  (${built.fileCount} files, manifest version ${built.version})`);
+  }
+  console.log('');
+  console.log('Open a URL in two separate browser profiles (or a normal and a private window).');
+  console.log('The second visitor gets its assets from the first; see DevTools > Network > Timing (Server-Timing)');
+  console.log('or run `await deploynet.stats()` in the console. The app can be installed from the address bar.');
+  console.log('Ctrl-C stops.');
 }
 
 main().catch((error: unknown) => {

@@ -4,13 +4,13 @@
 // images/photo-100k.png  ~100 KiB  a small landscape "photo" with film grain
 // images/tile-*.png      a few KiB  flat gallery thumbnails (they compress well, on purpose)
 // media/panorama.png     ~5.5 MiB  a wide landscape with fine grain, so deflate cannot shrink it much
+// Other generators (make-pwa-icons.mjs) import encodePng; importing this module writes nothing.
 import { deflateSync } from 'node:zlib';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const siteDir = resolve(process.argv[2] ?? join(here, '..', 'site'));
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -34,7 +34,7 @@ function chunk(type, data) {
 }
 
 /** Encodes an 8-bit RGB image; pixel(x, y) returns [r, g, b]. Every row uses filter 0 (None). */
-function encodePng(width, height, pixel) {
+export function encodePng(width, height, pixel) {
   const raw = Buffer.alloc(height * (1 + width * 3));
   let i = 0;
   for (let y = 0; y < height; y++) {
@@ -105,17 +105,21 @@ function stripes(a, b) {
   return (x, y) => (((x + y) >> 4) & 1 ? a : b);
 }
 
-const outputs = [
-  ['images/photo-100k.png', encodePng(228, 170, landscape(228, 170, 0x5eed01, 40))],
-  ['images/tile-dawn.png', encodePng(160, 120, stripes([250, 170, 120], [255, 214, 170]))],
-  ['images/tile-lake.png', encodePng(160, 120, stripes([60, 100, 140], [110, 160, 190]))],
-  ['images/tile-ridge.png', encodePng(160, 120, stripes([50, 80, 60], [90, 120, 100]))],
-  ['media/panorama.png', encodePng(2600, 870, landscape(2600, 870, 0x5eed02, 40))],
-];
+// Only when run as a script, so that importing this module for encodePng writes nothing.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const siteDir = resolve(process.argv[2] ?? join(here, '..', 'site'));
+  const outputs = [
+    ['images/photo-100k.png', encodePng(228, 170, landscape(228, 170, 0x5eed01, 40))],
+    ['images/tile-dawn.png', encodePng(160, 120, stripes([250, 170, 120], [255, 214, 170]))],
+    ['images/tile-lake.png', encodePng(160, 120, stripes([60, 100, 140], [110, 160, 190]))],
+    ['images/tile-ridge.png', encodePng(160, 120, stripes([50, 80, 60], [90, 120, 100]))],
+    ['media/panorama.png', encodePng(2600, 870, landscape(2600, 870, 0x5eed02, 40))],
+  ];
 
-for (const [rel, bytes] of outputs) {
-  const file = join(siteDir, rel);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, bytes);
-  console.log(`${rel.padEnd(24)} ${(bytes.length / 1024).toFixed(1).padStart(8)} KiB  ${file}`);
+  for (const [rel, bytes] of outputs) {
+    const file = join(siteDir, rel);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, bytes);
+    console.log(`${rel.padEnd(24)} ${(bytes.length / 1024).toFixed(1).padStart(8)} KiB  ${file}`);
+  }
 }

@@ -13,6 +13,8 @@ import { serveSite, type ServedSite } from '../../manifest-cli/serve.js';
 import { startSignalNode, type SignalNode } from '../../signal/index.js';
 
 export const EXAMPLE_SITE = new URL('../../examples/site/', import.meta.url).pathname;
+/** The installable, offline-first app (issue 3, item 7). */
+export const EXAMPLE_PWA = new URL('../../examples/pwa/', import.meta.url).pathname;
 
 export interface Stack {
   readonly origin: string;
@@ -49,6 +51,8 @@ export interface WriteManifestOptions {
 }
 
 export interface StackOptions {
+  /** The folder copied and deployed; default {@link EXAMPLE_SITE}. */
+  readonly example?: string;
   readonly build?: Partial<Omit<BuildSiteOptions, 'siteDir' | 'keyFile' | 'signal'>>;
   /** Runs after the build and before the origin starts (e.g. to tamper with the output). */
   readonly afterBuild?: (siteDir: string) => Promise<void>;
@@ -57,7 +61,7 @@ export interface StackOptions {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const root = await mkdtemp(join(tmpdir(), 'deploynet-stack-'));
   const siteDir = join(root, 'site');
-  await cp(EXAMPLE_SITE, siteDir, { recursive: true });
+  await cp(options.example ?? EXAMPLE_SITE, siteDir, { recursive: true });
   const keys = await generateKeyPair(join(root, 'keys'));
   let signal: SignalNode | null = await startSignalNode({ port: 0, host: '127.0.0.1' });
   const build = (extra: Partial<BuildSiteOptions> = {}) =>
