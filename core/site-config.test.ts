@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DeployNetError } from './errors.js';
-import { SITE_CONFIG_DEFAULTS, peerBudgetMs, parseSignalUrl, resolveSiteConfig } from './site-config.js';
+import { MAX_UPLOAD_RATE, SITE_CONFIG_DEFAULTS, hasTurnServer, parseIceServers, peerBudgetMs, parseSignalUrl, resolveSiteConfig } from './site-config.js';
 
 const publicKey = 'A'.repeat(43);
 const keyId = '0123456789abcdef';
@@ -20,7 +20,16 @@ function failure(fn: () => unknown): { code: string; field: unknown } {
 describe('resolveSiteConfig', () => {
   it('fills in every default', () => {
     expect(resolveSiteConfig(base)).toEqual({ v: 1, publicKey, keyId, ...SITE_CONFIG_DEFAULTS });
-    expect(SITE_CONFIG_DEFAULTS).toEqual({ signal: null, iceServers: [], firstVisit: 'reload', peerTimeoutMs: 2500, upload: true, maxPeers: 4 });
+    expect(SITE_CONFIG_DEFAULTS).toEqual({
+      signal: null,
+      iceServers: [],
+      firstVisit: 'reload',
+      peerTimeoutMs: 2500,
+      upload: true,
+      maxPeers: 4,
+      uploadRateBytesPerSec: 0,
+      iceTransportPolicy: 'all',
+    });
   });
 
   it('keeps given values and normalises the signal URL', () => {
@@ -33,6 +42,8 @@ describe('resolveSiteConfig', () => {
       peerTimeoutMs: 100,
       upload: false,
       maxPeers: 0,
+      uploadRateBytesPerSec: 250_000,
+      iceTransportPolicy: 'relay',
     });
     expect(config).toEqual({
       v: 1,
@@ -44,6 +55,8 @@ describe('resolveSiteConfig', () => {
       peerTimeoutMs: 100,
       upload: false,
       maxPeers: 0,
+      uploadRateBytesPerSec: 250_000,
+      iceTransportPolicy: 'relay',
     });
   });
 
@@ -74,8 +87,28 @@ describe('resolveSiteConfig', () => {
     ['upload', { upload: 'yes' }],
     ['maxPeers', { maxPeers: -1 }],
     ['maxPeers', { maxPeers: 65 }],
+    ['uploadRateBytesPerSec', { uploadRateBytesPerSec: -1 }],
+    ['uploadRateBytesPerSec', { uploadRateBytesPerSec: MAX_UPLOAD_RATE + 1 }],
+    ['uploadRateBytesPerSec', { uploadRateBytesPerSec: 1000.5 }],
+    ['uploadRateBytesPerSec', { uploadRateBytesPerSec: '1000' }],
+    ['iceTransportPolicy', { iceTransportPolicy: 'none' }],
+    ['iceTransportPolicy', { iceTransportPolicy: 'relay' }],
+    ['iceTransportPolicy', { iceTransportPolicy: 'relay', iceServers: [] }],
+    ['iceTransportPolicy', { iceTransportPolicy: 'relay', iceServers: [{ urls: ['stun:a', 'stuns:b'] }] }],
   ])('refuses a bad %s with BAD_CONFIG naming it', (field, bad) => {
     expect(failure(() => resolveSiteConfig({ ...base, ...bad }))).toEqual({ code: 'BAD_CONFIG', field });
+  });
+
+  it('accepts the upload rate bounds: 0 (unlimited) and 10^9', () => {
+    expect(resolveSiteConfig({ ...base, uploadRateBytesPerSec: 0 }).uploadRateBytesPerSec).toBe(0);
+    expect(resolveSiteConfig({ ...base, uploadRateBytesPerSec: 1e9 }).uploadRateBytesPerSec).toBe(1e9);
+    expect(MAX_UPLOAD_RATE).toBe(1e9);
+  });
+
+  it('accepts relay-only with a TURN server among the ICE servers, in any form', () => {
+    for (const iceServers of [[{ urls: 'turn:t.example:3478', username: 'u', credential: 'c' }], [{ urls: 'stun:s' }, { urls: ['stun:s2', 'TURNS:t.example:5349'] }]]) {
+      expect(resolveSiteConfig({ ...base, iceTransportPolicy: 'relay', iceServers }).iceTransportPolicy).toBe('relay');
+    }
   });
 
   it.each([
@@ -85,6 +118,33 @@ describe('resolveSiteConfig', () => {
     ['a v other than 1', { ...base, v: 2 }],
   ])('refuses %s with BAD_CONFIG', (_name, value) => {
     expect(failure(() => resolveSiteConfig(value)).code).toBe('BAD_CONFIG');
+  });
+});
+
+describe('parseIceServers', () => {
+  it('keeps urls, username and credential', () => {
+    expect(parseIceServers([{ urls: 'turn:t', username: 'u', credential: 'c' }, { urls: ['stun:a'] }])).toEqual([
+      { urls: 'turn:t', username: 'u', credential: 'c' },
+      { urls: ['stun:a'] },
+    ]);
+  });
+
+  it('names the field it was given in errors', () => {
+    expect(failure(() => parseIceServers([{ urls: 1 }], 'servers.json'))).toEqual({ code: 'BAD_CONFIG', field: 'servers.json[0].urls' });
+    expect(failure(() => parseIceServers({ urls: 'stun:a' }, 'servers.json'))).toEqual({ code: 'BAD_CONFIG', field: 'servers.json' });
+  });
+});
+
+describe('hasTurnServer', () => {
+  it.each([
+    [[], false],
+    [[{ urls: 'stun:a' }], false],
+    [[{ urls: ['stun:a', 'stuns:b'] }], false],
+    [[{ urls: 'turn:a' }], true],
+    [[{ urls: 'turns:a:5349?transport=tcp' }], true],
+    [[{ urls: 'stun:a' }, { urls: ['stun:b', 'turn:c'] }], true],
+  ])('%j → %s', (servers, expected) => {
+    expect(hasTurnServer(servers)).toBe(expected);
   });
 });
 

@@ -6,6 +6,8 @@ import { DeployNetError } from './errors.js';
 import { KEY_ID, array, bool, int, isRecord, oneOf, record, str } from './validate.js';
 
 export type FirstVisitMode = 'reload' | 'none';
+/** RTCConfiguration.iceTransportPolicy: `relay` uses TURN only, so peers never see each other's addresses. */
+export type IceTransportPolicy = 'all' | 'relay';
 
 export interface IceServer {
   readonly urls: string | readonly string[];
@@ -30,7 +32,17 @@ export interface SiteConfig {
   readonly upload: boolean;
   /** Peer connections a visitor opens at most. */
   readonly maxPeers: number;
+  /** Upload limit per visitor (all peers together), bytes per second; 0 means unlimited. */
+  readonly uploadRateBytesPerSec: number;
+  /**
+   * `relay`: relay-only mode, for sites that must not expose visitors' addresses to each other;
+   * needs the site's own TURN server (a `turn:`/`turns:` URL) in iceServers.
+   */
+  readonly iceTransportPolicy: IceTransportPolicy;
 }
+
+/** Highest accepted uploadRateBytesPerSec (1 GB/s). */
+export const MAX_UPLOAD_RATE = 1_000_000_000;
 
 export const SITE_CONFIG_DEFAULTS = {
   signal: null,
@@ -39,16 +51,30 @@ export const SITE_CONFIG_DEFAULTS = {
   peerTimeoutMs: 2500,
   upload: true,
   maxPeers: 4,
+  uploadRateBytesPerSec: 0,
+  iceTransportPolicy: 'all',
 } as const satisfies Partial<SiteConfig>;
 
-function parseIceServer(value: unknown, i: number): IceServer {
+function parseIceServer(value: unknown, at: string): IceServer {
   const code = 'BAD_CONFIG';
-  const s = record(value, `iceServers[${i}]`, code);
-  const urls = typeof s.urls === 'string' ? s.urls : array(s.urls, `iceServers[${i}].urls`, code, 16).map((u, j) => str(u, `iceServers[${i}].urls[${j}]`, code));
+  const s = record(value, at, code);
+  const urls = typeof s.urls === 'string' ? s.urls : array(s.urls, `${at}.urls`, code, 16).map((u, j) => str(u, `${at}.urls[${j}]`, code));
   const out: { urls: string | string[]; username?: string; credential?: string } = { urls };
-  if (s.username !== undefined) out.username = str(s.username, `iceServers[${i}].username`, code);
-  if (s.credential !== undefined) out.credential = str(s.credential, `iceServers[${i}].credential`, code);
+  if (s.username !== undefined) out.username = str(s.username, `${at}.username`, code);
+  if (s.credential !== undefined) out.credential = str(s.credential, `${at}.credential`, code);
   return out;
+}
+
+/** Validates a list of RTCIceServer objects (urls, username, credential; at most 32). */
+export function parseIceServers(value: unknown, field = 'iceServers'): IceServer[] {
+  return array(value, field, 'BAD_CONFIG', 32).map((s, i) => parseIceServer(s, `${field}[${i}]`));
+}
+
+const isTurnUrl = (url: string): boolean => /^turns?:/i.test(url);
+
+/** Whether any of these servers is a TURN server, which relay-only mode needs. */
+export function hasTurnServer(servers: readonly IceServer[]): boolean {
+  return servers.some((s) => (typeof s.urls === 'string' ? [s.urls] : s.urls).some(isTurnUrl));
 }
 
 /** Validates a signal base URL: http(s), no query or fragment; returns it without a trailing slash. */
@@ -66,17 +92,27 @@ export function resolveSiteConfig(value: unknown): SiteConfig {
   const given = Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
   const c: Record<string, unknown> = { ...SITE_CONFIG_DEFAULTS, ...given };
   if (c.v !== undefined && c.v !== 1) throw new DeployNetError(code, 'site config v must be 1');
-  return {
+  const config: SiteConfig = {
     v: 1,
     publicKey: str(c.publicKey, 'publicKey', code, /^[A-Za-z0-9_-]{43}$/),
     keyId: str(c.keyId, 'keyId', code, KEY_ID),
     signal: c.signal === null ? null : parseSignalUrl(c.signal),
-    iceServers: array(c.iceServers, 'iceServers', code, 32).map(parseIceServer),
+    iceServers: parseIceServers(c.iceServers),
     firstVisit: oneOf(c.firstVisit, 'firstVisit', code, ['reload', 'none'] as const),
     peerTimeoutMs: int(c.peerTimeoutMs, 'peerTimeoutMs', code, 100, 60_000),
     upload: bool(c.upload, 'upload', code),
     maxPeers: int(c.maxPeers, 'maxPeers', code, 0, 64),
+    uploadRateBytesPerSec: int(c.uploadRateBytesPerSec, 'uploadRateBytesPerSec', code, 0, MAX_UPLOAD_RATE),
+    iceTransportPolicy: oneOf(c.iceTransportPolicy, 'iceTransportPolicy', code, ['all', 'relay'] as const),
   };
+  if (config.iceTransportPolicy === 'relay' && !hasTurnServer(config.iceServers)) {
+    throw new DeployNetError(
+      code,
+      "iceTransportPolicy 'relay' (relay-only) needs the site's own TURN server (a turn: or turns: URL) in iceServers; without one no peer could ever connect",
+      { field: 'iceTransportPolicy' },
+    );
+  }
+  return config;
 }
 
 /**

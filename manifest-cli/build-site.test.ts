@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DeployNetError } from '../core/errors.js';
 import { parseEnvelope, serializeEnvelope } from '../core/manifest.js';
 import { resolveSiteConfig } from '../core/site-config.js';
-import { KILL_SWITCH_PAGE_PRELUDE, KILL_SWITCH_SW_TEMPLATE, buildSite, type BuildSiteOptions } from './build-site.js';
+import { KILL_SWITCH_PAGE_PRELUDE, KILL_SWITCH_SW_TEMPLATE, buildSite, readIceServersFile, type BuildSiteOptions } from './build-site.js';
 import { SCRIPT_TAG } from './inject.js';
 import { generateKeyPair } from './keys.js';
 import { FAKE_PAGE, FAKE_SW, bytes, cleanup, fixture, type Fixture } from './site.test-kit.js';
@@ -108,6 +108,29 @@ describe('buildSite', () => {
     expect(await readFile(normal.paths.page, 'utf8')).toBe(prelude + FAKE_PAGE);
   });
 
+  it('bakes the upload rate, ICE servers and relay-only policy into both runtime files', async () => {
+    const f = await fixture();
+    const iceServers = [{ urls: ['turn:turn.example:3478', 'turns:turn.example:5349'], username: 'u', credential: 'c' }];
+    const r = await buildSite(opts(f, { signal: 'http://127.0.0.1:9000', uploadRateBytesPerSec: 250_000, iceServers, iceTransportPolicy: 'relay' }));
+    expect(r.config).toMatchObject({ uploadRateBytesPerSec: 250_000, iceServers, iceTransportPolicy: 'relay' });
+    for (const path of [r.paths.sw, r.paths.page]) {
+      const m = /^var __DEPLOYNET_CONFIG__ = (.*);\n/m.exec(await readFile(path, 'utf8'));
+      expect(resolveSiteConfig(JSON.parse(m![1]!))).toEqual(r.config);
+    }
+    const plain = await buildSite(opts(f, { version: 2 }));
+    expect(plain.config).toMatchObject({ uploadRateBytesPerSec: 0, iceServers: [], iceTransportPolicy: 'all' });
+  });
+
+  it('refuses relay-only without a TURN server and a bad upload rate, before writing anything', async () => {
+    const f = await fixture();
+    const before = (await readdir(f.siteDir)).sort();
+    expect(await codeOf(buildSite(opts(f, { iceTransportPolicy: 'relay' })))).toBe('BAD_CONFIG');
+    expect(await codeOf(buildSite(opts(f, { iceTransportPolicy: 'relay', iceServers: [{ urls: 'stun:s.example' }] })))).toBe('BAD_CONFIG');
+    expect(await codeOf(buildSite(opts(f, { uploadRateBytesPerSec: -1 })))).toBe('BAD_CONFIG');
+    expect(await codeOf(buildSite(opts(f, { uploadRateBytesPerSec: 2e9 })))).toBe('BAD_CONFIG');
+    expect((await readdir(f.siteDir)).sort()).toEqual(before);
+  });
+
   it('lists chunk hashes for a file over one chunk', async () => {
     const f = await fixture();
     await f.write('video.bin', bytes(600 * 1024, 9));
@@ -142,6 +165,42 @@ describe('buildSite', () => {
       if (abs === css) await appendFile(css, 'p{}');
     };
     await expect(buildSite(opts(f, { beforeRead }))).rejects.toMatchObject({ code: 'FILE_CHANGED', message: expect.stringContaining('/css/site.css') });
+  });
+});
+
+describe('readIceServersFile', () => {
+  async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
+    try {
+      await p;
+    } catch (err) {
+      if (err instanceof DeployNetError) return { code: err.code, message: err.message };
+      throw err;
+    }
+    throw new Error('expected a DeployNetError');
+  }
+
+  it('reads and validates an array of RTCIceServer objects', async () => {
+    const f = await fixture();
+    const servers = [{ urls: 'stun:s.example' }, { urls: ['turn:t.example'], username: 'u', credential: 'c' }];
+    const path = join(f.root, 'ice.json');
+    await writeFile(path, JSON.stringify(servers, null, 2));
+    expect(await readIceServersFile(path)).toEqual(servers);
+  });
+
+  it('refuses a missing file, bad JSON and a bad entry with one sentence naming the file', async () => {
+    const f = await fixture();
+    const missing = join(f.root, 'nope.json');
+    expect(await failure(readIceServersFile(missing))).toEqual({ code: 'FILE_UNREADABLE', message: `cannot read the ICE servers file ${missing}: it does not exist` });
+    const path = join(f.root, 'ice.json');
+    await writeFile(path, 'turn:secret-credential');
+    const bad = await failure(readIceServersFile(path));
+    expect(bad.code).toBe('BAD_CONFIG');
+    expect(bad.message).toMatch(new RegExp(`^the ICE servers file ${path} is not valid JSON \\(`));
+    expect(bad.message).not.toContain('secret'); // V8 quotes the text; the file holds credentials
+    await writeFile(path, '{"urls": "stun:a"}');
+    expect(await failure(readIceServersFile(path))).toMatchObject({ code: 'BAD_CONFIG', message: expect.stringMatching(/must hold a JSON array of RTCIceServer objects: iceServers must be an array/) });
+    await writeFile(path, '[{"urls": 5}]');
+    expect(await failure(readIceServersFile(path))).toMatchObject({ code: 'BAD_CONFIG', message: expect.stringMatching(/iceServers\[0\]\.urls must be/) });
   });
 });
 

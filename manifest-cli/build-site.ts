@@ -12,9 +12,18 @@ import { toBase64Url, utf8Encode } from '../core/encoding.js';
 import { DeployNetError } from '../core/errors.js';
 import { ENVELOPE_FORMAT, MANIFEST_FORMAT, MANIFEST_PATH, PAGE_SCRIPT_PATH, SW_PATH, serializeEnvelope, serializeManifest, type Manifest } from '../core/manifest.js';
 import { verifyManifest } from '../core/manifest-verify.js';
-import { parseSignalUrl, resolveSiteConfig, type FirstVisitMode, type IceServer, type SiteConfig } from '../core/site-config.js';
+import {
+  parseIceServers,
+  parseSignalUrl,
+  resolveSiteConfig,
+  type FirstVisitMode,
+  type IceServer,
+  type IceTransportPolicy,
+  type SiteConfig,
+} from '../core/site-config.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { parseDuration } from './duration.js';
+import { fsError } from './fs-errors.js';
 import { hashSite, throwFirst, type HashProgress } from './hash-site.js';
 import { injectScriptTagIntoFile } from './inject.js';
 import { loadPrivateKey } from './keys.js';
@@ -40,9 +49,14 @@ export interface BuildSiteOptions {
   readonly chunkSize?: number;
   readonly firstVisit?: FirstVisitMode;
   readonly peerTimeoutMs?: number;
+  /** RTCIceServer objects for every peer connection (default: none; see readIceServersFile). */
   readonly iceServers?: readonly IceServer[];
+  /** `relay`: relay-only mode, TURN only, so visitors never see each other's addresses; needs a TURN server in iceServers. */
+  readonly iceTransportPolicy?: IceTransportPolicy;
   readonly upload?: boolean;
   readonly maxPeers?: number;
+  /** Upload limit per visitor, over all its peers, in bytes per second; 0 (default) is unlimited. */
+  readonly uploadRateBytesPerSec?: number;
   /**
    * Write the no-op service worker (dist/runtime/deploynet-sw-off.js) instead of the normal one,
    * and a page script that unregisters instead of starting: takes DeployNet off a site.
@@ -104,6 +118,36 @@ async function loadKillSwitchTemplate(dir: string): Promise<string> {
   }
 }
 
+/**
+ * Reads a JSON file holding an array of RTCIceServer objects (`[{ "urls": "turn:…", "username":
+ * …, "credential": … }]`), for `build --ice-servers FILE`. A missing file is FILE_UNREADABLE, bad
+ * JSON or a bad entry BAD_CONFIG, each one sentence naming the file.
+ */
+export async function readIceServersFile(path: string): Promise<IceServer[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw fsError('FILE_UNREADABLE', 'read the ICE servers file', path, err);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    // V8 may quote the file's text in its message (`…, "turn:…"... is not valid JSON`); the file
+    // holds TURN credentials, so keep only what comes before the first quote.
+    const message = err instanceof Error ? err.message : String(err);
+    const reason = message.split('"')[0]!.replace(/[\s,.]+$/, '') || 'a syntax error';
+    throw new DeployNetError('BAD_CONFIG', `the ICE servers file ${path} is not valid JSON (${reason})`, { path });
+  }
+  try {
+    return parseIceServers(value, 'iceServers');
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new DeployNetError('BAD_CONFIG', `the ICE servers file ${path} must hold a JSON array of RTCIceServer objects: ${reason}`, { path });
+  }
+}
+
 export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteResult> {
   const now = options.now ?? Date.now();
   const root = await resolveSiteDir(options.siteDir);
@@ -125,6 +169,8 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     ...(options.peerTimeoutMs !== undefined && { peerTimeoutMs: options.peerTimeoutMs }),
     ...(options.upload !== undefined && { upload: options.upload }),
     ...(options.maxPeers !== undefined && { maxPeers: options.maxPeers }),
+    ...(options.uploadRateBytesPerSec !== undefined && { uploadRateBytesPerSec: options.uploadRateBytesPerSec }),
+    ...(options.iceTransportPolicy !== undefined && { iceTransportPolicy: options.iceTransportPolicy }),
   });
   const templates = await loadRuntimeTemplates(options.runtimeDir);
   const prelude = configPrelude(config);

@@ -4,6 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DeployNetError } from '../core/errors.js';
+import { MAX_UPLOAD_RATE } from '../core/site-config.js';
 import { COMMANDS, type CommandName } from './cli-help.js';
 
 export type CliCommand =
@@ -20,6 +21,11 @@ export type CliCommand =
       readonly inject: boolean;
       readonly killSwitch: boolean;
       readonly json: boolean;
+      /** Bytes per second per visitor; absent: the config default (unlimited). */
+      readonly uploadRateBytesPerSec?: number;
+      /** A JSON file with an array of RTCIceServer objects, read by the bin. */
+      readonly iceServersFile?: string;
+      readonly relayOnly: boolean;
     }
   | { readonly type: 'verify'; readonly siteDir: string; readonly pubFile: string; readonly json: boolean }
   | { readonly type: 'signal'; readonly port: number; readonly host: string }
@@ -30,7 +36,19 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 const help = { help: { type: 'boolean', short: 'h' } } as const satisfies Options;
 const OPTIONS = {
   keygen: { ...help, out: { type: 'string' } },
-  build: { ...help, key: { type: 'string' }, signal: { type: 'string' }, version: { type: 'string' }, expires: { type: 'string' }, inject: { type: 'boolean' }, 'kill-switch': { type: 'boolean' }, json: { type: 'boolean' } },
+  build: {
+    ...help,
+    key: { type: 'string' },
+    signal: { type: 'string' },
+    version: { type: 'string' },
+    expires: { type: 'string' },
+    inject: { type: 'boolean' },
+    'kill-switch': { type: 'boolean' },
+    json: { type: 'boolean' },
+    'upload-rate': { type: 'string' },
+    'ice-servers': { type: 'string' },
+    'relay-only': { type: 'boolean' },
+  },
   verify: { ...help, pub: { type: 'string' }, json: { type: 'boolean' } },
   signal: { ...help, port: { type: 'string' }, host: { type: 'string' } },
   serve: { ...help, port: { type: 'string' }, host: { type: 'string' }, latency: { type: 'string' }, rate: { type: 'string' } },
@@ -96,6 +114,11 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
       if (values.help) return { type: 'help', topic: first };
       const siteDir = onePositional(first, positionals, 'SITE_DIR');
       const version = values.version === undefined ? undefined : wholeNumber(first, 'version', values.version, 0, 1, Number.MAX_SAFE_INTEGER);
+      const uploadRate = values['upload-rate'] === undefined ? undefined : wholeNumber(first, 'upload-rate', values['upload-rate'], 0, 0, MAX_UPLOAD_RATE);
+      const iceServersFile = values['ice-servers'];
+      if (iceServersFile === '') throw bad(first, '--ice-servers needs a FILE');
+      const relayOnly = values['relay-only'] ?? false;
+      if (relayOnly && iceServersFile === undefined) throw bad(first, '--relay-only needs --ice-servers FILE listing your own TURN server, or no peer could ever connect');
       return {
         type: 'build',
         siteDir,
@@ -106,6 +129,9 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
         inject: values.inject ?? false,
         killSwitch: values['kill-switch'] ?? false,
         json: values.json ?? false,
+        ...(uploadRate !== undefined && { uploadRateBytesPerSec: uploadRate }),
+        ...(iceServersFile !== undefined && { iceServersFile }),
+        relayOnly,
       };
     }
     case 'verify': {

@@ -15,7 +15,8 @@ Options:
 Example:
   deploynet keygen --out ~/.deploynet`,
 
-  build: `Usage: deploynet build SITE_DIR --key FILE [--signal URL] [--version N] [--expires DURATION] [--inject] [--kill-switch] [--json]
+  build: `Usage: deploynet build SITE_DIR --key FILE [--signal URL] [--version N] [--expires DURATION] [--inject] [--kill-switch]
+                       [--upload-rate BYTES_PER_S] [--ice-servers FILE] [--relay-only] [--json]
 
 Hashes every file of SITE_DIR, signs the manifest and writes deploynet-manifest.json,
 deploynet-sw.js and deploynet.js into SITE_DIR.
@@ -28,10 +29,20 @@ Options:
   --inject             add <script src="/deploynet.js" type="module" async></script> to every HTML file lacking it
   --kill-switch        write a no-op service worker that removes DeployNet from every visitor's browser
                        (unregisters itself, clears DeployNet's caches, reloads pages from the origin)
+  --upload-rate BYTES_PER_S
+                       most bytes per second each visitor uploads to all its peers together
+                       (default 0: unlimited)
+  --ice-servers FILE   a JSON file with an array of RTCIceServer objects, e.g.
+                       [{"urls": "turn:turn.example.com:3478", "username": "u", "credential": "p"}]
+                       (default: none; without STUN or TURN, peers only reach each other on one network)
+  --relay-only         relay every peer connection through your TURN server, so visitors never see
+                       each other's addresses (needs a turn: or turns: server in --ice-servers)
   --json               print the summary as JSON
 
 Examples:
   deploynet build ./public --key ~/.deploynet/deploynet.key --signal https://signal.example.com --inject
+  deploynet build ./public --key ~/.deploynet/deploynet.key --signal https://signal.example.com \\
+    --upload-rate 500000 --ice-servers ./turn.json --relay-only     # 500 kB/s per visitor, TURN only
   deploynet build ./public --key ~/.deploynet/deploynet.key --kill-switch     # take DeployNet off the site`,
 
   verify: `Usage: deploynet verify SITE_DIR --pub FILE [--json]

@@ -4,7 +4,7 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { appendFile, readFile, stat } from 'node:fs/promises';
+import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -121,6 +121,34 @@ describe('deploynet CLI', { timeout: 60_000 }, () => {
     expectOneSentence(run(['verify', f.siteDir, '--pub']), /--pub needs a value/);
     expectOneSentence(run(['launch']), /unknown command "launch".*deploynet --help/);
     expectOneSentence(run(['serve', f.siteDir, '--port', '99999']), /--port must be a whole number from 0 to 65535/);
+  });
+
+  it('build --upload-rate, --ice-servers and --relay-only configure both runtime files; bad ones: one sentence', async () => {
+    const f = await fixture();
+    const ice = join(f.root, 'turn.json');
+    const servers = [{ urls: 'turn:turn.example:3478', username: 'u', credential: 'c' }];
+    await writeFile(ice, JSON.stringify(servers));
+    const key = ['--key', f.keys.privateKeyPath];
+    const b = run(['build', f.siteDir, ...key, '--version', '3', '--upload-rate', '500000', '--ice-servers', ice, '--relay-only']);
+    expect(b.status, b.stderr).toBe(0);
+    for (const file of ['deploynet-sw.js', 'deploynet.js']) {
+      const m = /^var __DEPLOYNET_CONFIG__ = (.*);\n/m.exec(await readFile(join(f.siteDir, file), 'utf8'));
+      expect(JSON.parse(m![1]!)).toMatchObject({ uploadRateBytesPerSec: 500000, iceServers: servers, iceTransportPolicy: 'relay' });
+    }
+
+    expectOneSentence(run(['build', f.siteDir, ...key, '--relay-only']), /--relay-only needs --ice-servers FILE.*deploynet build --help/);
+    const stunOnly = join(f.root, 'stun.json');
+    await writeFile(stunOnly, '[{"urls": "stun:stun.example"}]');
+    expectOneSentence(run(['build', f.siteDir, ...key, '--ice-servers', stunOnly, '--relay-only']), /relay-only.*needs the site's own TURN server/);
+    expectOneSentence(run(['build', f.siteDir, ...key, '--ice-servers', join(f.root, 'nope.json')]), /cannot read the ICE servers file .*nope\.json: it does not exist/);
+    const broken = join(f.root, 'broken.json');
+    await writeFile(broken, '[{"urls": "turn:t", "credential": "s3cret",}]');
+    const badJson = run(['build', f.siteDir, ...key, '--ice-servers', broken]);
+    expectOneSentence(badJson, /the ICE servers file .*broken\.json is not valid JSON/);
+    expect(badJson.stderr).not.toContain('s3cret');
+    expectOneSentence(run(['build', f.siteDir, ...key, '--ice-servers', ice, '--upload-rate', '2000000000']), /--upload-rate must be a whole number from 0 to 1000000000/);
+    expectOneSentence(run(['build', f.siteDir, ...key, '--upload-rate', '1.5']), /--upload-rate must be a whole number/);
+    expectOneSentence(run(['build', f.siteDir, ...key, '--ice-servers']), /--ice-servers needs a value/);
   });
 
   it('--help and --version', () => {

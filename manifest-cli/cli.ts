@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { DeployNetError, errorMessage } from '../core/errors.js';
 import { isRecord } from '../core/validate.js';
 import { startSignalNode } from '../signal/index.js';
-import { buildSite } from './build-site.js';
+import { buildSite, readIceServersFile } from './build-site.js';
 import { parseCommandLine, type CliCommand } from './cli-args.js';
 import { COMMAND_HELP, GLOBAL_HELP } from './cli-help.js';
 import { buildJson, buildSummary, progressPrinter, verifyLines } from './cli-output.js';
@@ -65,6 +65,7 @@ async function run(command: CliCommand): Promise<number> {
       return 0;
     }
     case 'build': {
+      const iceServers = command.iceServersFile === undefined ? undefined : await readIceServersFile(command.iceServersFile);
       const progress = process.stderr.isTTY && !command.json ? progressPrinter(process.stderr) : undefined;
       try {
         const r = await buildSite({
@@ -75,6 +76,9 @@ async function run(command: CliCommand): Promise<number> {
           killSwitch: command.killSwitch,
           ...(command.version !== undefined && { version: command.version }),
           ...(command.expires !== undefined && { expires: command.expires }),
+          ...(command.uploadRateBytesPerSec !== undefined && { uploadRateBytesPerSec: command.uploadRateBytesPerSec }),
+          ...(iceServers !== undefined && { iceServers }),
+          ...(command.relayOnly && { iceTransportPolicy: 'relay' as const }),
           ...(progress && { onProgress: progress.update }),
         });
         progress?.done();

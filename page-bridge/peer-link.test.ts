@@ -1,6 +1,6 @@
 /**
  * PeerLink between two honest ends over an in-memory channelPair: transfers, rejects, the upload
- * queue and upload accounting. Misbehaving peers and timeouts: peer-link-faults.test.ts.
+ * queue, upload accounting and the upload limiter. Misbehaving peers and timeouts: peer-link-faults.test.ts.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { DeployNetError, MAX_FRAME_BYTES, RejectReason, decodeFrame, encodeFrame
 import type { ContentProvider } from './content-provider.js';
 import { channelPair, type FrameChannel } from './frame-channel.js';
 import { PeerLink, type PeerLinkOptions } from './peer-link.js';
+import { TokenBucket } from './token-bucket.js';
 
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const MiB = 1024 * 1024;
@@ -192,6 +193,75 @@ describe('PeerLink upload accounting', () => {
     await rejection(asker.request('11'.repeat(32), 0, 10, far(), 5000));
     expect(uploads.reduce((a, b) => a + b, 0)).toBe(MiB + 69_990);
     expect(uploads.every((n) => n > 0 && n <= MAX_FRAME_BYTES)).toBe(true);
+  });
+});
+
+describe('PeerLink upload limiter', () => {
+  /** Records every take; holds them while `hold` is set, releasing them in order later. */
+  function recordingLimiter() {
+    const takes: number[] = [];
+    const held: Array<() => void> = [];
+    const limiter = {
+      takes,
+      hold: false,
+      take(n: number): Promise<void> {
+        takes.push(n);
+        return limiter.hold ? new Promise<void>((resolve) => held.push(resolve)) : Promise.resolve();
+      },
+      release() {
+        limiter.hold = false;
+        for (const next of held.splice(0)) next();
+      },
+    };
+    return limiter;
+  }
+
+  it('takes exactly the payload bytes of every DATA frame, before sending it', async () => {
+    const limiter = recordingLimiter();
+    const uploads: number[] = [];
+    const { asker, sent } = wire({ provider: memoryProvider([FILE]), uploadLimiter: limiter, onUpload: (n) => uploads.push(n) });
+    limiter.hold = true;
+    const whole = asker.request(FILE_SHA, 0, MiB, far(), 5000);
+    await sleep(20);
+    expect(limiter.takes).toHaveLength(1); // waiting on the limiter: nothing sent yet
+    expect(sent).toEqual([]);
+    limiter.release();
+    expect(Buffer.from(await whole).equals(FILE)).toBe(true);
+    await asker.request(FILE_SHA, 100_001, 400_003, far(), 5000);
+    const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+    const dataBytes = sum(sent.map((f) => (f.type === 'data' ? f.payload.length : 0)));
+    expect(dataBytes).toBe(MiB + 300_002);
+    expect(sum(limiter.takes)).toBe(dataBytes);
+    expect(limiter.takes).toEqual(sent.map((f) => (f.type === 'data' ? f.payload.length : -1)));
+    expect(uploads).toEqual(limiter.takes);
+  });
+
+  it('sends nothing more for a request cancelled while it waited on the limiter', async () => {
+    const limiter = recordingLimiter();
+    const [mine, theirs] = channelPair('asker', 'server');
+    new PeerLink(theirs, options({ provider: memoryProvider([FILE]), uploadLimiter: limiter }));
+    const got: Frame[] = [];
+    mine.onFrame((d) => got.push(decodeFrame(frameBytes(d))));
+    limiter.hold = true;
+    await mine.send(encodeFrame({ type: 'request', id: 1, sha256: FILE_SHA, start: 0, end: MiB }));
+    await sleep(20);
+    await mine.send(encodeFrame({ type: 'cancel', id: 1 }));
+    await sleep(20);
+    limiter.release();
+    await sleep(40);
+    expect(got).toEqual([]);
+    expect(limiter.takes).toHaveLength(1);
+  });
+
+  it('with a real TokenBucket at 200 kB/s and a 100 kB burst, 500 kB take more than 1.5 s', async () => {
+    const bucket = new TokenBucket({ capacity: 100_000, ratePerSec: 200_000 });
+    const { asker } = wire({ provider: memoryProvider([FILE]), uploadLimiter: bucket });
+    const started = performance.now();
+    const got = await asker.request(FILE_SHA, 0, 500_000, Date.now() + 10_000, 5000);
+    const elapsed = performance.now() - started;
+    expect(Buffer.from(got).equals(FILE.subarray(0, 500_000))).toBe(true);
+    // 100 kB at once, 400 kB at 200 kB/s: about 2 s. A lower bound only: it is a property.
+    expect(elapsed).toBeGreaterThan(1500);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * The DeployNet wire protocol (core/wire.ts) over one FrameChannel, both roles at once:
  * - requester: `request()` asks for bytes of a file by hash and collects in-order DATA frames;
- * - responder: answers REQUEST frames from a ContentProvider, in 64 KiB frames with backpressure.
+ * - responder: answers REQUEST frames from a ContentProvider, in 64 KiB frames with backpressure,
+ *   paced by an optional upload limiter (token bucket).
  * A frame that does not decode, or DATA that breaks the request's order or size, is a protocol
  * fault: the link closes and `onFault` reports it. Verification of content is the caller's job.
  */
@@ -26,6 +27,11 @@ export interface PeerLinkOptions {
   /** Requests answered at once; more wait in line, up to maxQueuedUploads, then get Busy. */
   readonly maxConcurrentUploads: number;
   readonly maxQueuedUploads: number;
+  /**
+   * Paces uploads: awaited for each DATA frame's payload bytes before the frame is sent. One
+   * limiter shared by every link makes the limit per visitor (see PeerMesh); none: unlimited.
+   */
+  readonly uploadLimiter?: { take(n: number): Promise<void> };
   readonly onUpload?: (bytes: number) => void;
   readonly onFault?: (error: DeployNetError) => void;
 }
@@ -165,12 +171,17 @@ export class PeerLink {
         block.catch(() => undefined); // a read-ahead abandoned on cancel must not go unhandled
         return block;
       };
+      const limiter = this.options.uploadLimiter;
       let next = read(start);
       for (let block = start; block < end && this.live(id); block += READ_BLOCK_BYTES) {
         const bytes = new Uint8Array(await next);
         if (block + READ_BLOCK_BYTES < end) next = read(block + READ_BLOCK_BYTES);
         for (let at = 0; at < bytes.length && this.live(id); at += MAX_PAYLOAD_BYTES) {
           const payload = bytes.subarray(at, at + MAX_PAYLOAD_BYTES);
+          if (limiter) {
+            await limiter.take(payload.length);
+            if (!this.live(id)) break; // cancelled or closed while waiting for the rate limit
+          }
           await this.channel.send(encodeFrame({ type: 'data', id, offset: block + at, payload }));
           this.options.onUpload?.(payload.length);
         }

@@ -2,11 +2,13 @@
  * This visitor's peer connections: a PeerJS Peer on the site's signal node (never PeerJS's cloud
  * server; ICE servers only as the site configured), the swarm of its manifest version, and one
  * PeerLink per open data connection, dialled or accepted. Peers that send bad bytes are banned
- * for the session (invariant 6).
+ * for the session (invariant 6). Uploads to all peers share one token bucket when the site sets
+ * an upload rate.
  */
 import { Peer, type DataConnection } from 'peerjs';
 import {
   DeployNetError,
+  MAX_PAYLOAD_BYTES,
   PEERJS_KEY,
   PEERJS_MOUNT,
   toBase64Url,
@@ -20,6 +22,7 @@ import { fetchFromPeers, type FetchOutcome, type FetchTarget } from './peer-fetc
 import { PeerLink } from './peer-link.js';
 import { peerjsChannel } from './peerjs-channel.js';
 import { joinSwarm } from './swarm-client.js';
+import { TokenBucket } from './token-bucket.js';
 
 const OPEN_TIMEOUT_MS = 4000;
 const DIAL_TIMEOUT_MS = 3000;
@@ -41,7 +44,19 @@ export interface MeshCounters {
   peerFaults: number;
 }
 
-/** PeerJS client options derived from the signal base URL: every path comes from it. */
+/**
+ * The per-visitor upload limit, shared by every link (null: unlimited). The burst is one second
+ * of the rate, and never less than one DATA frame.
+ */
+export function uploadBucket(config: Pick<SiteConfig, 'uploadRateBytesPerSec'>): TokenBucket | null {
+  const rate = config.uploadRateBytesPerSec;
+  return rate > 0 ? new TokenBucket({ capacity: Math.max(rate, MAX_PAYLOAD_BYTES), ratePerSec: rate }) : null;
+}
+
+/**
+ * PeerJS client options derived from the signal base URL: every path comes from it. `config` is
+ * the RTCConfiguration of every connection: the site's ICE servers only, and its transport policy.
+ */
 export function peerOptions(signal: string, config: SiteConfig, token: string) {
   const url = new URL(signal);
   const secure = url.protocol === 'https:';
@@ -52,7 +67,11 @@ export function peerOptions(signal: string, config: SiteConfig, token: string) {
     secure,
     key: PEERJS_KEY,
     token,
-    config: { iceServers: config.iceServers.map((s) => ({ ...s, urls: typeof s.urls === 'string' ? s.urls : [...s.urls] })) },
+    config: {
+      iceServers: config.iceServers.map((s) => ({ ...s, urls: typeof s.urls === 'string' ? s.urls : [...s.urls] })),
+      // 'relay': only TURN candidates, so peers never learn each other's addresses.
+      iceTransportPolicy: config.iceTransportPolicy,
+    },
     debug: 0,
   };
 }
@@ -65,8 +84,12 @@ export class PeerMesh {
   private readonly faults = new Map<string, number>();
   private startupDone = false;
   private state: BridgeState = 'connecting';
+  /** One bucket for all links: the upload limit is per visitor, not per peer. */
+  private readonly uploadLimiter: TokenBucket | null;
 
-  constructor(private readonly options: MeshOptions) {}
+  constructor(private readonly options: MeshOptions) {
+    this.uploadLimiter = uploadBucket(options.config);
+  }
 
   get peerId(): string | null {
     return this.peer?.id ?? null;
@@ -161,6 +184,7 @@ export class PeerMesh {
       uploadAllowed: this.options.uploadAllowed,
       maxConcurrentUploads: MAX_CONCURRENT_UPLOADS,
       maxQueuedUploads: MAX_QUEUED_UPLOADS,
+      ...(this.uploadLimiter && { uploadLimiter: this.uploadLimiter }),
       onUpload: (n) => (this.counters.uploadedBytes += n),
       onFault: (error) => this.fault(conn.peer, error),
     });

@@ -1,0 +1,46 @@
+/**
+ * The pure parts of PeerMesh: the PeerJS options it derives from the site config, and the one
+ * upload bucket it shares between links. The mesh itself runs in the browser tests.
+ */
+import { describe, expect, it } from 'vitest';
+import { MAX_PAYLOAD_BYTES, PEERJS_KEY, PEERJS_MOUNT, resolveSiteConfig } from '../core/index.js';
+import { peerOptions, uploadBucket } from './peer-mesh.js';
+
+const base = { publicKey: 'A'.repeat(43), keyId: '0123456789abcdef' };
+
+describe('peerOptions', () => {
+  it('derives host, port, path and TLS from the signal base URL, with the default ICE policy', () => {
+    const config = resolveSiteConfig({ ...base, signal: 'http://127.0.0.1:9000' });
+    expect(peerOptions('http://127.0.0.1:9000', config, 'tok')).toEqual({
+      host: '127.0.0.1',
+      port: 9000,
+      path: PEERJS_MOUNT,
+      secure: false,
+      key: PEERJS_KEY,
+      token: 'tok',
+      config: { iceServers: [], iceTransportPolicy: 'all' },
+      debug: 0,
+    });
+    expect(peerOptions('https://signal.example/base', config, 't')).toMatchObject({ host: 'signal.example', port: 443, path: `/base${PEERJS_MOUNT}`, secure: true });
+  });
+
+  it('passes the site ICE servers and relay-only policy into the RTCConfiguration', () => {
+    const iceServers = [{ urls: 'stun:s.example' }, { urls: ['turn:t.example:3478', 'turns:t.example:5349'], username: 'u', credential: 'c' }];
+    const config = resolveSiteConfig({ ...base, signal: 'https://signal.example', iceServers, iceTransportPolicy: 'relay' });
+    const options = peerOptions('https://signal.example', config, 't');
+    expect(options.config).toEqual({ iceServers, iceTransportPolicy: 'relay' });
+    // A copy: PeerJS gets mutable arrays, the readonly config is left alone.
+    expect(options.config.iceServers[1]!.urls).not.toBe(config.iceServers[1]!.urls);
+  });
+});
+
+describe('uploadBucket', () => {
+  it('is null (unlimited) for a rate of 0', () => {
+    expect(uploadBucket({ uploadRateBytesPerSec: 0 })).toBeNull();
+  });
+
+  it('refills at the rate, with a burst of one second and at least one DATA frame', () => {
+    expect(uploadBucket({ uploadRateBytesPerSec: 500_000 })).toMatchObject({ ratePerSec: 500_000, capacity: 500_000 });
+    expect(uploadBucket({ uploadRateBytesPerSec: 1000 })).toMatchObject({ ratePerSec: 1000, capacity: MAX_PAYLOAD_BYTES });
+  });
+});
