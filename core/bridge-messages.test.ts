@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseManifestUpdated, parsePageToSw, parsePeerFetchRequest, parsePeerFetchResult, parseSwStatus } from './bridge-messages.js';
+import { parseManifestUpdated, parsePageToSw, parsePeerFetchProgress, parsePeerFetchRequest, parsePeerFetchResult, parseSwStatus } from './bridge-messages.js';
 import { codeOf } from '../test/unit/test-kit.js';
 
 const SHA = 'c0'.repeat(32);
@@ -125,5 +125,15 @@ describe('parseManifestUpdated', () => {
     expect(codeOf(() => parseManifestUpdated({ type: 'manifest-updated', v: 1, version: 0 }))).toBe('BAD_ARGUMENT');
     expect(codeOf(() => parseManifestUpdated({ type: 'status', v: 1, version: 9 }))).toBe('BAD_ARGUMENT');
     expect(codeOf(() => parseManifestUpdated({ type: 'manifest-updated', v: 2, version: 9 }))).toBe('BAD_ARGUMENT');
+  });
+});
+
+describe('parsePeerFetchProgress', () => {
+  it('recognises progress, ignores other messages, refuses a bad count', () => {
+    expect(parsePeerFetchProgress({ type: 'peer-fetch-progress', v: 1, received: 65536 })).toEqual({ type: 'peer-fetch-progress', v: 1, received: 65536 });
+    expect(parsePeerFetchProgress({ type: 'peer-fetch-result', v: 1, ok: false, code: 'PEER_TIMEOUT' })).toBeUndefined();
+    expect(parsePeerFetchProgress('junk')).toBeUndefined();
+    expect(codeOf(() => parsePeerFetchProgress({ type: 'peer-fetch-progress', v: 1, received: -1 }))).toBe('BAD_ARGUMENT');
+    expect(codeOf(() => parsePeerFetchProgress({ type: 'peer-fetch-progress', v: 2, received: 1 }))).toBe('BAD_ARGUMENT');
   });
 });

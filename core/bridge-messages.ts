@@ -55,6 +55,22 @@ export interface PeerFetchRequest {
   readonly deadlineMs: number;
 }
 
+/**
+ * Page → SW on a peer-fetch's port, while bytes arrive (at most a few times a second): the SW
+ * gives a transfer that keeps making progress more time, and drops one that stalls.
+ */
+export interface PeerFetchProgress {
+  readonly type: 'peer-fetch-progress';
+  readonly v: 1;
+  readonly received: number;
+}
+
+export function parsePeerFetchProgress(data: unknown): PeerFetchProgress | undefined {
+  if (!isRecord(data) || data.type !== 'peer-fetch-progress') return undefined;
+  header(data);
+  return { type: 'peer-fetch-progress', v: 1, received: int(data.received, 'received', CODE, 0, 2 ** 32 - 1) };
+}
+
 export type PeerFetchResult =
   | { readonly type: 'peer-fetch-result'; readonly v: 1; readonly ok: true; readonly body: ArrayBuffer; readonly peerId: string }
   | { readonly type: 'peer-fetch-result'; readonly v: 1; readonly ok: false; readonly code: ErrorCode };

@@ -186,15 +186,15 @@ describe('peerBudgetMs', () => {
     expect(peerBudgetMs(config, 0)).toBe(2500);
   });
 
-  it('adds one millisecond per started 1,000 bytes (1 MB/s)', () => {
+  it('adds one millisecond per started 250 bytes (250 kB/s)', () => {
     expect(peerBudgetMs(config, 1)).toBe(2501);
-    expect(peerBudgetMs(config, 1000)).toBe(2501);
-    expect(peerBudgetMs(config, 1001)).toBe(2502);
-    expect(peerBudgetMs(config, 1_000_000)).toBe(3500);
-    expect(peerBudgetMs(config, 5 * 1024 * 1024)).toBe(2500 + 5243);
+    expect(peerBudgetMs(config, 250)).toBe(2501);
+    expect(peerBudgetMs(config, 251)).toBe(2502);
+    expect(peerBudgetMs(config, 1_000_000)).toBe(6500);
+    expect(peerBudgetMs(config, 5 * 1024 * 1024)).toBe(2500 + 20972);
   });
 
   it('follows the configured timeout', () => {
-    expect(peerBudgetMs({ peerTimeoutMs: 100 }, 2_000_000)).toBe(2100);
+    expect(peerBudgetMs({ peerTimeoutMs: 100 }, 2_000_000)).toBe(8100);
   });
 });

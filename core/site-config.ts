@@ -116,12 +116,12 @@ export function resolveSiteConfig(value: unknown): SiteConfig {
 }
 
 /**
- * Slowest peer transfer worth waiting for, bytes per second. A peer attempt for a file of `size`
- * bytes gets peerTimeoutMs to start plus the time this rate needs for the bytes, so a 5 MiB
- * file is not cut off by a budget sized for small assets; a peer that stalls is still dropped
- * after peerTimeoutMs without progress (see the bridge's idle timeout).
+ * Slowest peer transfer worth waiting for, bytes per second: a peer attempt for a file of `size`
+ * bytes may take at most peerTimeoutMs plus the time this rate needs for the bytes. Within that
+ * cap a transfer lives as long as it makes progress: the bridge and the SW drop it after
+ * peerTimeoutMs without any (a stall), so a slow start or a stalled peer costs at most that.
  */
-export const MIN_PEER_RATE = 1_000_000;
+export const MIN_PEER_RATE = 250_000;
 
 export function peerBudgetMs(config: Pick<SiteConfig, 'peerTimeoutMs'>, size: number): number {
   return config.peerTimeoutMs + Math.ceil((size / MIN_PEER_RATE) * 1000);

@@ -64,10 +64,10 @@ function setState(next: BridgeState): void {
   if (next !== 'connecting') settle();
 }
 
-async function answer(request: PeerFetchRequest): Promise<PeerFetchResult> {
+async function answer(request: PeerFetchRequest, onProgress: (received: number) => void): Promise<PeerFetchResult> {
   if (!mesh) return { type: 'peer-fetch-result', v: 1, ok: false, code: 'NO_BRIDGE' };
   try {
-    const { bytes, peerId } = await mesh.fetch({ sha256: request.sha256, size: request.size }, Date.now() + request.deadlineMs);
+    const { bytes, peerId } = await mesh.fetch({ sha256: request.sha256, size: request.size }, Date.now() + request.deadlineMs, onProgress);
     const whole = bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
     const body = whole ? bytes.buffer : bytes.slice().buffer;
     return { type: 'peer-fetch-result', v: 1, ok: true, body, peerId };

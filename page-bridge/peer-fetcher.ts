@@ -28,13 +28,14 @@ export async function fetchFromPeers(
   onBadBytes: (link: PeerLink) => void,
   idleMs: number,
   now: () => number = Date.now,
+  onProgress?: (received: number) => void,
 ): Promise<FetchOutcome> {
   let last: DeployNetError = new DeployNetError('PEER_UNAVAILABLE', 'no connected peer');
   for (const link of links) {
     if (deadline <= now()) throw new DeployNetError('PEER_TIMEOUT', 'peer deadline passed');
     if (!link.isOpen) continue;
     try {
-      const bytes = await link.request(target.sha256, 0, target.size, deadline, idleMs);
+      const bytes = await link.request(target.sha256, 0, target.size, deadline, idleMs, onProgress);
       if (await verifyBytes(bytes, target, crypto)) return { bytes, peerId: link.peerId };
       last = new DeployNetError('HASH_MISMATCH', `peer ${link.peerId} sent bytes that do not match the manifest`);
       onBadBytes(link);

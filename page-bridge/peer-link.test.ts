@@ -99,6 +99,15 @@ describe('PeerLink transfers', () => {
     expect(faults).toEqual([]);
   });
 
+  it('reports progress after each frame, ending at the size', async () => {
+    const { asker } = wire({ provider: memoryProvider([FILE]) });
+    const seen: number[] = [];
+    await asker.request(FILE_SHA, 0, MiB, far(), 5000, (received) => seen.push(received));
+    expect(seen.length).toBeGreaterThanOrEqual(Math.ceil(MiB / MAX_FRAME_BYTES));
+    expect(seen.every((n, i) => i === 0 || n > seen[i - 1]!)).toBe(true);
+    expect(seen.at(-1)).toBe(MiB);
+  });
+
   it.each([
     [100_001, 400_003],
     [7, MiB - 3],

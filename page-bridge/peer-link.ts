@@ -46,6 +46,7 @@ interface Pending {
   readonly reject: (error: DeployNetError) => void;
   timer: ReturnType<typeof setTimeout>;
   readonly onTimeout: () => void;
+  readonly onProgress: ((received: number) => void) | undefined;
 }
 
 export class PeerLink {
@@ -75,8 +76,9 @@ export class PeerLink {
   /**
    * Bytes [start, end) of the file with this hash, or a DeployNetError (PEER_*, SIZE_MISMATCH).
    * Gives up at `deadline` (epoch ms), or when `idleMs` pass without a frame for this request.
+   * `onProgress` hears the bytes received so far after each frame.
    */
-  request(sha256: string, start: number, end: number, deadline: number, idleMs: number): Promise<Uint8Array> {
+  request(sha256: string, start: number, end: number, deadline: number, idleMs: number, onProgress?: (received: number) => void): Promise<Uint8Array> {
     if (this.closed) return Promise.reject(new DeployNetError('PEER_UNAVAILABLE', 'link closed'));
     if (end === start) return Promise.resolve(new Uint8Array(0));
     const id = this.nextId++;
@@ -87,7 +89,7 @@ export class PeerLink {
         reject(new DeployNetError('PEER_TIMEOUT', `peer ${this.peerId} was too slow`));
       };
       const timer = setTimeout(onTimeout, Math.max(0, Math.min(idleMs, deadline - Date.now())));
-      this.pending.set(id, { start, idleMs, deadline, buffer: new Uint8Array(end - start), received: 0, resolve, reject, timer, onTimeout });
+      this.pending.set(id, { start, idleMs, deadline, buffer: new Uint8Array(end - start), received: 0, resolve, reject, timer, onTimeout, onProgress });
       this.channel.send(encodeFrame({ type: 'request', id, sha256, start, end })).catch((error: unknown) => {
         this.settle(id);
         reject(new DeployNetError('PEER_UNAVAILABLE', `could not send to ${this.peerId}: ${String(error)}`));
@@ -145,6 +147,7 @@ export class PeerLink {
     }
     p.buffer.set(payload, p.received);
     p.received += payload.length;
+    p.onProgress?.(p.received);
     if (p.received === p.buffer.length) {
       this.settle(id);
       p.resolve(p.buffer);

@@ -123,9 +123,10 @@ export class PeerMesh {
     });
   }
 
-  fetch(target: FetchTarget, deadline: number): Promise<FetchOutcome> {
+  fetch(target: FetchTarget, deadline: number, onProgress?: (received: number) => void): Promise<FetchOutcome> {
     const links = [...this.links.values()].filter((l) => l.isOpen).sort(() => Math.random() - 0.5);
-    return fetchFromPeers(links, target, deadline, this.options.crypto, (link) => this.ban(link.peerId), this.options.config.peerTimeoutMs);
+    const ban = (link: PeerLink) => this.ban(link.peerId);
+    return fetchFromPeers(links, target, deadline, this.options.crypto, ban, this.options.config.peerTimeoutMs, Date.now, onProgress);
   }
 
   stop(): void {

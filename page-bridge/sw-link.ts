@@ -5,6 +5,7 @@ import {
   parsePeerFetchRequest,
   parseSwStatus,
   type BridgeState,
+  type PeerFetchProgress,
   type PeerFetchRequest,
   type PeerFetchResult,
   type SwStatus,
@@ -33,8 +34,14 @@ export function requestStatus(container: ServiceWorkerContainer, timeoutMs: numb
   });
 }
 
-/** Answers the SW's peer-fetch requests with `answer`. */
-export function servePeerFetches(container: ServiceWorkerContainer, answer: (request: PeerFetchRequest) => Promise<PeerFetchResult>): void {
+/** How often, at most, a transfer's progress goes to the SW. */
+const PROGRESS_EVERY_MS = 250;
+
+/** Answers the SW's peer-fetch requests with `answer`, reporting progress on the same port. */
+export function servePeerFetches(
+  container: ServiceWorkerContainer,
+  answer: (request: PeerFetchRequest, onProgress: (received: number) => void) => Promise<PeerFetchResult>,
+): void {
   container.addEventListener('message', (event) => {
     const port = event.ports[0];
     if (!port) return;
@@ -44,7 +51,14 @@ export function servePeerFetches(container: ServiceWorkerContainer, answer: (req
     } catch {
       return;
     }
-    void answer(request).then((result) => {
+    let last = 0;
+    const onProgress = (received: number) => {
+      if (Date.now() - last < PROGRESS_EVERY_MS) return;
+      last = Date.now();
+      const progress: PeerFetchProgress = { type: 'peer-fetch-progress', v: BRIDGE_PROTOCOL, received };
+      port.postMessage(progress);
+    };
+    void answer(request, onProgress).then((result) => {
       port.postMessage(result, result.ok ? [result.body] : []);
       port.close();
     });

@@ -1,6 +1,7 @@
 /** The SW's view of the page bridges: their states, and asking one of them for bytes. */
 import {
   BRIDGE_PROTOCOL,
+  parsePeerFetchProgress,
   parsePeerFetchResult,
   type BridgeState,
   type ErrorCode,
@@ -20,6 +21,8 @@ export class BridgeRegistry {
   constructor(
     private readonly clients: Clients,
     private readonly helloWaitMs: number,
+    /** A bridge that reports no progress for this long has stalled: the SW goes to the origin. */
+    private readonly idleMs: number,
   ) {}
 
   setState(clientId: string, state: BridgeState): void {
@@ -51,23 +54,35 @@ export class BridgeRegistry {
     }
   }
 
+  /**
+   * Posts the request and waits for the answer until `deadline`, or until the bridge has been
+   * silent for idleMs: first bytes late, or a transfer that stopped making progress.
+   */
   private ask(client: Client, message: PeerFetchRequest, deadline: number): Promise<PeerBytes | { failed: ErrorCode }> {
     return new Promise((resolve) => {
       const channel = new MessageChannel();
-      const timer = setTimeout(() => finish({ failed: 'PEER_TIMEOUT' }), Math.max(0, deadline - Date.now()));
+      let idle: ReturnType<typeof setTimeout> | undefined;
+      const hardStop = setTimeout(() => finish({ failed: 'PEER_TIMEOUT' }), Math.max(0, deadline - Date.now()));
+      const stillAlive = () => {
+        clearTimeout(idle);
+        idle = setTimeout(() => finish({ failed: 'PEER_TIMEOUT' }), this.idleMs);
+      };
       const finish = (value: PeerBytes | { failed: ErrorCode }) => {
-        clearTimeout(timer);
+        clearTimeout(hardStop);
+        clearTimeout(idle);
         channel.port1.close();
         resolve(value);
       };
       channel.port1.onmessage = (event) => {
         try {
+          if (parsePeerFetchProgress(event.data)) return stillAlive();
           const result = parsePeerFetchResult(event.data);
           finish(result.ok ? { body: result.body, peerId: result.peerId } : { failed: result.code });
         } catch {
           finish({ failed: 'PEER_REJECTED' });
         }
       };
+      stillAlive();
       client.postMessage(message, [channel.port2]);
     });
   }

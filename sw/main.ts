@@ -33,7 +33,7 @@ const content = new ContentCache({
   now: () => Date.now(),
   writable: () => !killSwitch.engaged,
 });
-const bridges = new BridgeRegistry(self.clients, HELLO_WAIT_MS);
+const bridges = new BridgeRegistry(self.clients, HELLO_WAIT_MS, config.peerTimeoutMs);
 const handle = createAssetHandler({
   config,
   crypto,
