@@ -29,11 +29,15 @@ interface Timed {
   readonly bytes: number;
 }
 
-/** Deletes the visitor's cached copy, then fetches through the SW and times it. */
+/** Deletes the visitor's cached copy (once it is there), then fetches through the SW and times it. */
 async function timedPeerFetch(page: Page, origin: string, path: string, sha256: string): Promise<Timed> {
   return page.evaluate(
     async (p, key, cacheName) => {
-      await (await caches.open(cacheName)).delete(key);
+      const cache = await caches.open(cacheName);
+      // The SW stores what it served after answering; let the last round's copy land first, so the
+      // delete below really leaves nothing for this round.
+      for (let waited = 0; waited < 2000 && !(await cache.match(key)); waited += 20) await new Promise((r) => setTimeout(r, 20));
+      await cache.delete(key);
       const t0 = performance.now();
       const response = await fetch(p, { cache: 'no-store' });
       const body = await response.arrayBuffer();
