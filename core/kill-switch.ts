@@ -48,3 +48,16 @@ export function queryWithoutKillSwitch(search: string): string {
 export function isDeployNetCacheName(name: string): boolean {
   return name === CONTENT_CACHE || name.startsWith(CACHE_PREFIX);
 }
+
+/** The slice of CacheStorage the clean-up needs (core reads no globals: the caller passes it). */
+export interface CacheNames {
+  keys(): Promise<string[]>;
+  delete(name: string): Promise<boolean>;
+}
+
+/** Deletes every DeployNet cache; a cache that will not go is skipped, never fatal. Returns what went. */
+export async function clearDeployNetCaches(caches: CacheNames): Promise<string[]> {
+  const names = (await caches.keys()).filter(isDeployNetCacheName);
+  const results = await Promise.allSettled(names.map((name) => caches.delete(name)));
+  return names.filter((_, i) => results[i]?.status === 'fulfilled');
+}

@@ -12,7 +12,7 @@
  *
  * The URL rule and the cache names are core's (core/kill-switch.ts), shared with the SW.
  */
-import { SW_PATH, isDeployNetCacheName, queryHasKillSwitch, queryWithoutKillSwitch } from '../core/index.js';
+import { SW_PATH, clearDeployNetCaches, queryHasKillSwitch, queryWithoutKillSwitch } from '../core/index.js';
 /** sessionStorage key: DeployNet stays off in this tab. */
 export const OFF_FLAG = 'deploynet:off';
 /** The global a kill-switch build prepends to deploynet.js (manifest-cli/build-site.ts). */
@@ -78,10 +78,7 @@ export async function teardown(deps: TeardownDeps): Promise<void> {
     await Promise.allSettled(registrations.filter((r) => isDeployNetRegistration(r, deps.origin)).map((r) => r.unregister()));
   };
   const clear = async (): Promise<void> => {
-    if (!deps.caches) return;
-    const cacheStorage = deps.caches;
-    const names = (await cacheStorage.keys()).filter(isDeployNetCacheName);
-    await Promise.allSettled(names.map((name) => cacheStorage.delete(name)));
+    if (deps.caches) await clearDeployNetCaches(deps.caches);
   };
   await Promise.allSettled([unregister(), clear()]);
 }

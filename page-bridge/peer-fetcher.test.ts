@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DeployNetError, webCrypto } from '../core/index.js';
+import { webCrypto } from '../core/index.js';
 import type { ContentProvider } from './content-provider.js';
 import { channelPair } from './frame-channel.js';
 import { fetchFromPeers, verifyBytes, type FetchTarget } from './peer-fetcher.js';
 import { PeerLink } from './peer-link.js';
+import { rejectionOf as failure } from '../test/unit/test-kit.js';
 
 const crypto = webCrypto(globalThis.crypto.subtle);
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -34,14 +35,6 @@ function linkTo(peerId: string, remote: Remote): { link: PeerLink; asked: () => 
   return { link, asked: () => asked };
 }
 
-async function failure(promise: Promise<unknown>): Promise<DeployNetError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (error instanceof DeployNetError) return error;
-  throw new Error(`expected a DeployNetError, got ${String(error)}`);
-}
 
 describe('fetchFromPeers', () => {
   it('skips a peer that lacks the file and returns the next one that has it', async () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DeployNetError, decodeFrame, encodeFrame, frameBytes, type Frame } from '../core/index.js';
 import { channelPair, type FrameChannel } from './frame-channel.js';
 import { PeerLink } from './peer-link.js';
-import { prng } from '../test/unit/test-kit.js';
+import { rejectionOf as rejection, prng } from '../test/unit/test-kit.js';
 
 const SHA = 'ab'.repeat(32);
 const far = () => Date.now() + 10_000;
@@ -34,14 +34,6 @@ function linkToFake(answer: (request: Extract<Frame, { type: 'request' }>, peer:
 
 const data = (id: number, offset: number, length: number) => encodeFrame({ type: 'data', id, offset, payload: new Uint8Array(length).fill(7) });
 
-async function rejection(promise: Promise<unknown>): Promise<DeployNetError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (error instanceof DeployNetError) return error;
-  throw new Error(`expected a DeployNetError, got ${String(error)}`);
-}
 
 
 describe('PeerLink against a responder that breaks the protocol', () => {

@@ -9,6 +9,7 @@ import type { ContentProvider } from './content-provider.js';
 import { channelPair, type FrameChannel } from './frame-channel.js';
 import { PeerLink, type PeerLinkOptions } from './peer-link.js';
 import { TokenBucket } from './token-bucket.js';
+import { rejectionOf as rejection } from '../test/unit/test-kit.js';
 
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const MiB = 1024 * 1024;
@@ -79,14 +80,6 @@ function wire(serverOptions: Partial<PeerLinkOptions>) {
   return { asker, server, sent, sizes, faults };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<DeployNetError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (error instanceof DeployNetError) return error;
-  throw new Error(`expected a DeployNetError, got ${String(error)}`);
-}
 
 describe('PeerLink transfers', () => {
   it('sends a whole 1 MiB file byte-identical, in contiguous frames of at most 64 KiB', async () => {

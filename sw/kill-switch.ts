@@ -9,9 +9,9 @@
  *
  * The URL rule and the cache names are core's (core/kill-switch.ts), shared with the page script.
  */
-import { isDeployNetCacheName, queryHasKillSwitch } from '../core/index.js';
+import { clearDeployNetCaches, isDeployNetCacheName, queryHasKillSwitch } from '../core/index.js';
 
-export { isDeployNetCacheName };
+export { clearDeployNetCaches, isDeployNetCacheName };
 
 export interface NavigationFacts {
   /** Request.mode: only 'navigate' turns the switch. */
@@ -41,13 +41,6 @@ export function isKillSwitchNavigation(facts: NavigationFacts): boolean {
     return false;
   }
   return hasKillSwitchParam(facts.url);
-}
-
-/** Deletes every DeployNet cache; a cache that will not go is skipped, never fatal. */
-export async function clearDeployNetCaches(caches: CacheStorage): Promise<string[]> {
-  const names = (await caches.keys()).filter(isDeployNetCacheName);
-  const results = await Promise.allSettled(names.map((name) => caches.delete(name)));
-  return names.filter((_, i) => results[i]?.status === 'fulfilled');
 }
 
 /**

@@ -23,3 +23,13 @@ export function codeOf(fn: () => unknown): string {
   }
   return 'accepted';
 }
+
+/** The DeployNetError a promise rejects with; fails the test if it resolves or rejects otherwise. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<DeployNetError> {
+  const error: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (error instanceof DeployNetError) return error;
+  throw new Error(`expected a DeployNetError, got ${String(error)}`);
+}
