@@ -16,7 +16,7 @@ import { planEviction, type CachedEntry } from './eviction-plan.js';
 export interface ContentCacheDeps {
   readonly caches: CacheStorage;
   readonly origin: string;
-  /** Hashes the manifest in force lists. */
+  /** Hashes of every manifest still served: in force, or kept for pages loaded under it. */
   readonly listed: () => ReadonlySet<string>;
   readonly now: () => number;
   /** False once the kill switch has turned: nothing may be written any more. */

@@ -8,7 +8,7 @@ export interface CachedEntry {
   readonly size: number;
   /** Epoch ms of the last time this SW served or stored it; undefined when not since it started. */
   readonly lastUsed: number | undefined;
-  /** Whether the manifest in force lists this content. */
+  /** Whether a manifest still served (in force, or kept for open pages) lists this content. */
   readonly listed: boolean;
 }
 

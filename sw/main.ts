@@ -29,7 +29,7 @@ const pins = new VersionPins(idbPinStore());
 const content = new ContentCache({
   caches: self.caches,
   origin,
-  listed: () => new Set(Object.values(manifests.manifest?.manifest.files ?? {}).map((f) => f.sha256)),
+  listed: () => manifests.hashesInUse(),
   now: () => Date.now(),
   writable: () => !killSwitch.engaged,
 });
