@@ -1,6 +1,6 @@
 /**
- * Which cached files to drop when the origin's storage quota is full (pure). Files the manifest in
- * force no longer lists go first, then the least recently used; a file never used since the SW
+ * Which cached files to drop when the origin's storage quota is full (pure). Files no manifest
+ * still served lists go first, then the least recently used; a file never used since the SW
  * started counts as older than any used one. The file being stored is never dropped.
  */
 export interface CachedEntry {
