@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseManifestUpdated, parsePageToSw, parsePeerFetchProgress, parsePeerFetchRequest, parsePeerFetchResult, parseSwStatus } from './bridge-messages.js';
+import { FAILURE_DETAIL_MAX, failureDetail, parseManifestUpdated, parsePageToSw, parsePeerFetchProgress, parsePeerFetchRequest, parsePeerFetchResult, parseSwStatus } from './bridge-messages.js';
 import { codeOf } from '../test/unit/test-kit.js';
 
 const SHA = 'c0'.repeat(32);
@@ -104,7 +104,19 @@ describe('parsePeerFetchResult', () => {
     });
   });
 
+  it('keeps a failure detail that is printable ASCII', () => {
+    const detail = 'peer p2 sent nothing for 2500 ms (0 of 705000 bytes, 2501 ms after asking)';
+    expect(parsePeerFetchResult({ type: 'peer-fetch-result', v: 1, ok: false, code: 'PEER_TIMEOUT', detail })).toEqual({
+      type: 'peer-fetch-result',
+      v: 1,
+      ok: false,
+      code: 'PEER_TIMEOUT',
+      detail,
+    });
+  });
+
   const success = { type: 'peer-fetch-result', v: 1, ok: true, body: new ArrayBuffer(1), peerId: 'p1' };
+  const failure = { type: 'peer-fetch-result', v: 1, ok: false, code: 'PEER_TIMEOUT' };
   it.each([
     ...notBridgeMessages,
     ['another type', { ...success, type: 'peer-fetch' }],
@@ -114,6 +126,10 @@ describe('parsePeerFetchResult', () => {
     ['a failure without a code', { type: 'peer-fetch-result', v: 1, ok: false }],
     ['a failure with a lower-case code', { type: 'peer-fetch-result', v: 1, ok: false, code: 'timeout' }],
     ['ok as a string (read as a failure, which has no code)', { ...success, ok: 'true' }],
+    ['a detail with a line break (it would split a header)', { ...failure, detail: 'a\r\nx-evil: 1' }],
+    ['a detail with non-ASCII text', { ...failure, detail: 'pe\u00e9r' }],
+    ['a detail longer than 200 characters', { ...failure, detail: 'x'.repeat(201) }],
+    ['a detail that is not a string', { ...failure, detail: 42 }],
   ])('refuses %s with BAD_ARGUMENT', (_name, data) => {
     expect(codeOf(() => parsePeerFetchResult(data))).toBe('BAD_ARGUMENT');
   });
@@ -135,5 +151,15 @@ describe('parsePeerFetchProgress', () => {
     expect(parsePeerFetchProgress('junk')).toBeUndefined();
     expect(codeOf(() => parsePeerFetchProgress({ type: 'peer-fetch-progress', v: 1, received: -1 }))).toBe('BAD_ARGUMENT');
     expect(codeOf(() => parsePeerFetchProgress({ type: 'peer-fetch-progress', v: 2, received: 1 }))).toBe('BAD_ARGUMENT');
+  });
+});
+
+describe('failureDetail', () => {
+  it('makes any text safe for a header: printable ASCII, at most FAILURE_DETAIL_MAX characters', () => {
+    expect(failureDetail('peer abc was too slow')).toBe('peer abc was too slow');
+    expect(failureDetail('line\r\nbreak \u00e9')).toBe('line??break ?');
+    const long = failureDetail('y'.repeat(500));
+    expect(long).toHaveLength(FAILURE_DETAIL_MAX);
+    expect(() => parsePeerFetchResult({ type: 'peer-fetch-result', v: 1, ok: false, code: 'PEER_TIMEOUT', detail: failureDetail('\u0000'.repeat(300)) })).not.toThrow();
   });
 });

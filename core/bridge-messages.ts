@@ -73,7 +73,15 @@ export function parsePeerFetchProgress(data: unknown): PeerFetchProgress | undef
 
 export type PeerFetchResult =
   | { readonly type: 'peer-fetch-result'; readonly v: 1; readonly ok: true; readonly body: ArrayBuffer; readonly peerId: string }
-  | { readonly type: 'peer-fetch-result'; readonly v: 1; readonly ok: false; readonly code: ErrorCode };
+  | { readonly type: 'peer-fetch-result'; readonly v: 1; readonly ok: false; readonly code: ErrorCode; readonly detail?: string };
+
+/** Printable ASCII (it ends up in a response header), at most this long. */
+export const FAILURE_DETAIL_MAX = 200;
+
+/** A failure's detail made safe for a header: printable ASCII only, cut to FAILURE_DETAIL_MAX. */
+export function failureDetail(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, FAILURE_DETAIL_MAX);
+}
 
 const CODE = 'BAD_ARGUMENT';
 
@@ -126,5 +134,7 @@ export function parsePeerFetchResult(data: unknown): PeerFetchResult {
     if (!(m.body instanceof ArrayBuffer)) throw new DeployNetError(CODE, 'body must be an ArrayBuffer');
     return { type: 'peer-fetch-result', v: 1, ok: true, body: m.body, peerId: str(m.peerId, 'peerId', CODE) };
   }
-  return { type: 'peer-fetch-result', v: 1, ok: false, code: str(m.code, 'code', CODE, /^[A-Z_]+$/) as ErrorCode };
+  const code = str(m.code, 'code', CODE, /^[A-Z_]+$/) as ErrorCode;
+  if (m.detail === undefined) return { type: 'peer-fetch-result', v: 1, ok: false, code };
+  return { type: 'peer-fetch-result', v: 1, ok: false, code, detail: str(m.detail, 'detail', CODE, /^[\x20-\x7e]{0,200}$/) };
 }

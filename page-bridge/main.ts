@@ -9,6 +9,7 @@ import {
   FILL_PARAM,
   contentCacheKey,
   errorMessage,
+  failureDetail,
   isDeployNetError,
   parseEnvelope,
   parseManifest,
@@ -72,7 +73,8 @@ async function answer(request: PeerFetchRequest, onProgress: (received: number) 
     const body = whole ? bytes.buffer : bytes.slice().buffer;
     return { type: 'peer-fetch-result', v: 1, ok: true, body, peerId };
   } catch (error) {
-    return { type: 'peer-fetch-result', v: 1, ok: false, code: isDeployNetError(error) ? error.code : 'PEER_UNAVAILABLE' };
+    const code = isDeployNetError(error) ? error.code : 'PEER_UNAVAILABLE';
+    return { type: 'peer-fetch-result', v: 1, ok: false, code, detail: failureDetail(error instanceof Error ? error.message : String(error)) };
   }
 }
 

@@ -127,7 +127,9 @@ describe('PeerLink timeouts and closing', () => {
   it('a responder that stalls after its first frame → PEER_TIMEOUT after idleMs', async () => {
     const { link } = linkToFake((r, peer) => void peer.send(data(r.id, r.start, 10)));
     const started = Date.now();
-    expect((await rejection(link.request(SHA, 0, 100, far(), 50))).code).toBe('PEER_TIMEOUT');
+    const error = await rejection(link.request(SHA, 0, 100, far(), 50));
+    expect(error.code).toBe('PEER_TIMEOUT');
+    expect(error.message).toMatch(/sent nothing for 50 ms \(10 of 100 bytes, \d+ ms after asking\)/);
     expect(Date.now() - started).toBeLessThan(1000);
   });
 

@@ -82,11 +82,15 @@ export class PeerLink {
     if (this.closed) return Promise.reject(new DeployNetError('PEER_UNAVAILABLE', 'link closed'));
     if (end === start) return Promise.resolve(new Uint8Array(0));
     const id = this.nextId++;
+    const asked = Date.now();
     return new Promise<Uint8Array>((resolve, reject) => {
       const onTimeout = () => {
+        const p = this.pending.get(id);
+        const got = p ? `${p.received} of ${p.buffer.length} bytes` : 'no bytes';
         this.settle(id);
         void this.channel.send(encodeFrame({ type: 'cancel', id })).catch(() => undefined);
-        reject(new DeployNetError('PEER_TIMEOUT', `peer ${this.peerId} was too slow`));
+        const why = Date.now() >= deadline ? 'missed the deadline' : `sent nothing for ${idleMs} ms`;
+        reject(new DeployNetError('PEER_TIMEOUT', `peer ${this.peerId} ${why} (${got}, ${Date.now() - asked} ms after asking)`));
       };
       const timer = setTimeout(onTimeout, Math.max(0, Math.min(idleMs, deadline - Date.now())));
       this.pending.set(id, { start, idleMs, deadline, buffer: new Uint8Array(end - start), received: 0, resolve, reject, timer, onTimeout, onProgress });

@@ -80,7 +80,7 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
         console.warn('[deploynet] bridge returned bytes that do not match', route.path);
         peerFailure = 'HASH_MISMATCH';
       } else {
-        peerFailure = got.failed;
+        peerFailure = got.detail === undefined ? got.failed : `${got.failed}; ${got.detail}`;
       }
     }
 

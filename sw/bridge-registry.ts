@@ -1,6 +1,7 @@
 /** The SW's view of the page bridges: their states, and asking one of them for bytes. */
 import {
   BRIDGE_PROTOCOL,
+  failureDetail,
   parsePeerFetchProgress,
   parsePeerFetchResult,
   type BridgeState,
@@ -12,6 +13,12 @@ import { chooseBridge } from './bridge-choice.js';
 export interface PeerBytes {
   readonly body: ArrayBuffer;
   readonly peerId: string;
+}
+
+/** Why no bytes came: an error code, and for people troubleshooting, what happened (ASCII). */
+export interface PeerFailure {
+  readonly failed: ErrorCode;
+  readonly detail?: string;
 }
 
 export class BridgeRegistry {
@@ -35,12 +42,13 @@ export class BridgeRegistry {
   }
 
   /** Asks a bridge for the bytes of one file; undefined when none could answer by the deadline. */
-  async fetch(request: Omit<PeerFetchRequest, 'type' | 'v' | 'deadlineMs'>, requesterId: string | undefined, deadline: number): Promise<PeerBytes | { failed: ErrorCode }> {
-    const helloDeadline = Date.now() + this.helloWaitMs;
+  async fetch(request: Omit<PeerFetchRequest, 'type' | 'v' | 'deadlineMs'>, requesterId: string | undefined, deadline: number): Promise<PeerBytes | PeerFailure> {
+    const asked = Date.now();
+    const helloDeadline = asked + this.helloWaitMs;
     for (;;) {
       await this.prune();
       const choice = chooseBridge({ states: this.states, requesterId, now: Date.now(), deadline, helloDeadline });
-      if (choice.kind === 'none') return { failed: 'NO_BRIDGE' };
+      if (choice.kind === 'none') return { failed: 'NO_BRIDGE', detail: `no page bridge was ready within ${Date.now() - asked} ms` };
       if (choice.kind === 'wait') {
         await this.waitForChange(choice.until - Date.now());
         continue;
@@ -58,16 +66,20 @@ export class BridgeRegistry {
    * Posts the request and waits for the answer until `deadline`, or until the bridge has been
    * silent for idleMs: first bytes late, or a transfer that stopped making progress.
    */
-  private ask(client: Client, message: PeerFetchRequest, deadline: number): Promise<PeerBytes | { failed: ErrorCode }> {
+  private ask(client: Client, message: PeerFetchRequest, deadline: number): Promise<PeerBytes | PeerFailure> {
     return new Promise((resolve) => {
       const channel = new MessageChannel();
+      const asked = Date.now();
+      let received = 0;
       let idle: ReturnType<typeof setTimeout> | undefined;
-      const hardStop = setTimeout(() => finish({ failed: 'PEER_TIMEOUT' }), Math.max(0, deadline - Date.now()));
+      const timedOut = (why: string) => () =>
+        finish({ failed: 'PEER_TIMEOUT', detail: failureDetail(`${why} (${received} of ${message.size} bytes, ${Date.now() - asked} ms after asking)`) });
+      const hardStop = setTimeout(timedOut(`deadline of ${message.deadlineMs} ms passed`), Math.max(0, deadline - Date.now()));
       const stillAlive = () => {
         clearTimeout(idle);
-        idle = setTimeout(() => finish({ failed: 'PEER_TIMEOUT' }), this.idleMs);
+        idle = setTimeout(timedOut(`bridge reported no progress for ${this.idleMs} ms`), this.idleMs);
       };
-      const finish = (value: PeerBytes | { failed: ErrorCode }) => {
+      const finish = (value: PeerBytes | PeerFailure) => {
         clearTimeout(hardStop);
         clearTimeout(idle);
         channel.port1.close();
@@ -75,11 +87,16 @@ export class BridgeRegistry {
       };
       channel.port1.onmessage = (event) => {
         try {
-          if (parsePeerFetchProgress(event.data)) return stillAlive();
+          const progress = parsePeerFetchProgress(event.data);
+          if (progress) {
+            received = progress.received;
+            return stillAlive();
+          }
           const result = parsePeerFetchResult(event.data);
-          finish(result.ok ? { body: result.body, peerId: result.peerId } : { failed: result.code });
+          if (result.ok) return finish({ body: result.body, peerId: result.peerId });
+          finish(result.detail === undefined ? { failed: result.code } : { failed: result.code, detail: result.detail });
         } catch {
-          finish({ failed: 'PEER_REJECTED' });
+          finish({ failed: 'PEER_REJECTED', detail: 'the bridge answered with a malformed message' });
         }
       };
       stillAlive();

@@ -9,7 +9,7 @@ import { FILL_PARAM } from '../../core/index.js';
 import { useBrowser } from './browser-session.js';
 import { newVisitor } from './chromium.js';
 import { deliveredBy, filled, rendered, resourceSources, visit } from './page-probe.js';
-import { startStack } from './stack.js';
+import { PATIENT_PEERS, startStack } from './stack.js';
 
 const PAGES = ['/', '/about.html', '/gallery.html', '/docs/index.html'];
 
@@ -30,7 +30,7 @@ describe('seeding and offline', () => {
   const session = useBrowser();
 
   it('fills in the rest of the site (peers first), then works with origin and signaling both down', async () => {
-    const stack = await session.track(startStack());
+    const stack = await session.track(startStack({ build: PATIENT_PEERS }));
     const browser = session.browser;
     const files = Object.keys(stack.manifest.files).length;
     const a = await newVisitor(browser, stack.origin);

@@ -10,7 +10,7 @@ import { PAGE_SCRIPT_PATH } from '../../core/index.js';
 import { useBrowser } from './browser-session.js';
 import { newVisitor, type Visitor } from './chromium.js';
 import { deliveredBy, fetchInPage, filled, newWorkerInControl, rendered, resourceSources, stats, visit, type ResourceSource } from './page-probe.js';
-import { startStack, type Stack } from './stack.js';
+import { PATIENT_PEERS, startStack, type Stack } from './stack.js';
 
 /** Flips the last byte of every DATA frame (wire type 2) this page sends: a lying peer. */
 function corruptOutgoingData(): void {
@@ -60,7 +60,7 @@ describe('P2P delivery between real browsers', () => {
   const track = session.track;
 
   it('a: a first-time visitor gets the page assets from an earlier visitor, byte-identical to the origin', async () => {
-    const stack = await track(startStack());
+    const stack = await track(startStack({ build: PATIENT_PEERS }));
     const a = await track(newVisitor(session.browser, stack.origin));
     await visit(a.page, `${stack.origin}/`);
     const aGallery = await visit(a.page, `${stack.origin}/gallery.html`);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_CACHE, contentCacheKey } from '../../core/index.js';
 import { launchChromium, newVisitor, type Visitor } from './chromium.js';
 import { deliveredBy, emulateSaveData, evaluateStable, fetchInPage, resourceSources, visit } from './page-probe.js';
-import { startStack, type Stack } from './stack.js';
+import { PATIENT_PEERS, startStack, type Stack } from './stack.js';
 
 const AUDIO = '/media/chime.wav';
 const PANORAMA = '/media/panorama.png';
@@ -122,7 +122,7 @@ describe('Range requests through the service worker', () => {
 
   beforeAll(async () => {
     browser = await launchChromium();
-    stack = await startStack();
+    stack = await startStack({ build: PATIENT_PEERS });
     open.push(stack);
     audio = await readFile(join(stack.siteDir, 'media', 'chime.wav'));
     panorama = await readFile(join(stack.siteDir, 'media', 'panorama.png'));
