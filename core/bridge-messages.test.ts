@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { FAILURE_DETAIL_MAX, failureDetail, parseManifestUpdated, parsePageToSw, parsePeerFetchProgress, parsePeerFetchRequest, parsePeerFetchResult, parseSwStatus } from './bridge-messages.js';
+import {
+  FAILURE_DETAIL_MAX,
+  failureDetail,
+  parseManifestUpdated,
+  parsePageToSw,
+  parsePeerFetchCancel,
+  parsePeerFetchReply,
+  parsePeerFetchRequest,
+  parseSwStatus,
+} from './bridge-messages.js';
 import { codeOf } from '../test/unit/test-kit.js';
 
 const SHA = 'c0'.repeat(32);
@@ -65,22 +74,35 @@ describe('parseSwStatus', () => {
 });
 
 describe('parsePeerFetchRequest', () => {
-  const ok = { type: 'peer-fetch', v: 1, path: '/a.css', sha256: SHA, size: 0, deadlineMs: 2500 };
+  const ok = { type: 'peer-fetch', v: 1, path: '/a.css', sha256: SHA, size: 0, chunkSize: 262144, chunks: [SHA], want: [0], deadlineMs: 2500 };
+  const big = { ...ok, size: 262144 * 2 + 1, chunks: [SHA, SHA, SHA], want: [0, 2] };
 
-  it('accepts a valid request', () => {
+  it('accepts a valid request, of one chunk or several', () => {
     expect(parsePeerFetchRequest(ok)).toEqual(ok);
-    expect(parsePeerFetchRequest({ ...ok, size: 2 ** 32 - 1, deadlineMs: 600_000 })).toMatchObject({ size: 2 ** 32 - 1 });
+    expect(parsePeerFetchRequest(big)).toEqual(big);
+    expect(parsePeerFetchRequest({ ...big, want: [] })).toMatchObject({ want: [] });
+    expect(parsePeerFetchRequest({ ...ok, deadlineMs: 600_000 })).toMatchObject({ deadlineMs: 600_000 });
   });
 
   it.each([
     ...notBridgeMessages,
-    ['another type', { ...ok, type: 'peer-fetch-result' }],
+    ['another type', { ...ok, type: 'peer-fetch-end' }],
     ['a missing path', { ...ok, path: undefined }],
     ['an uppercase sha256', { ...ok, sha256: SHA.toUpperCase() }],
     ['a short sha256', { ...ok, sha256: SHA.slice(1) }],
     ['a negative size', { ...ok, size: -1 }],
     ['a size over 4 GiB', { ...ok, size: 2 ** 32 }],
     ['a size as a string', { ...ok, size: '10' }],
+    ['a zero chunk size', { ...ok, chunkSize: 0 }],
+    ['fewer chunk hashes than chunks', { ...big, chunks: [SHA, SHA] }],
+    ['more chunk hashes than chunks', { ...ok, chunks: [SHA, SHA] }],
+    ['a chunk hash that is not hex', { ...ok, chunks: ['x'.repeat(64)] }],
+    ['chunks that are not an array', { ...ok, chunks: SHA }],
+    ['a wanted index past the last chunk', { ...big, want: [3] }],
+    ['wanted indices out of order', { ...big, want: [2, 0] }],
+    ['a wanted index twice', { ...big, want: [1, 1] }],
+    ['a fractional wanted index', { ...big, want: [0.5] }],
+    ['want missing', { ...ok, want: undefined }],
     ['a zero deadline', { ...ok, deadlineMs: 0 }],
     ['a deadline over ten minutes', { ...ok, deadlineMs: 600_001 }],
   ])('refuses %s with BAD_ARGUMENT', (_name, data) => {
@@ -88,50 +110,52 @@ describe('parsePeerFetchRequest', () => {
   });
 });
 
-describe('parsePeerFetchResult', () => {
-  it('accepts a success with an ArrayBuffer body', () => {
+describe('parsePeerFetchReply', () => {
+  it('accepts a chunk with an ArrayBuffer body', () => {
     const body = Uint8Array.of(1, 2, 3).buffer;
-    const result = parsePeerFetchResult({ type: 'peer-fetch-result', v: 1, ok: true, body, peerId: 'p1' });
-    expect(result).toEqual({ type: 'peer-fetch-result', v: 1, ok: true, body, peerId: 'p1' });
+    expect(parsePeerFetchReply({ type: 'peer-chunk', v: 1, index: 4, body, peerId: 'p1' })).toEqual({ type: 'peer-chunk', v: 1, index: 4, body, peerId: 'p1' });
   });
 
-  it('accepts a failure with its code', () => {
-    expect(parsePeerFetchResult({ type: 'peer-fetch-result', v: 1, ok: false, code: 'PEER_TIMEOUT' })).toEqual({
-      type: 'peer-fetch-result',
-      v: 1,
-      ok: false,
-      code: 'PEER_TIMEOUT',
-    });
+  it('accepts progress, and an end with or without a failure', () => {
+    expect(parsePeerFetchReply({ type: 'peer-fetch-progress', v: 1, received: 65536 })).toEqual({ type: 'peer-fetch-progress', v: 1, received: 65536 });
+    expect(parsePeerFetchReply({ type: 'peer-fetch-end', v: 1, code: null })).toEqual({ type: 'peer-fetch-end', v: 1, code: null });
+    expect(parsePeerFetchReply({ type: 'peer-fetch-end', v: 1, code: 'PEER_TIMEOUT' })).toEqual({ type: 'peer-fetch-end', v: 1, code: 'PEER_TIMEOUT' });
   });
 
   it('keeps a failure detail that is printable ASCII', () => {
-    const detail = 'peer p2 sent nothing for 2500 ms (0 of 705000 bytes, 2501 ms after asking)';
-    expect(parsePeerFetchResult({ type: 'peer-fetch-result', v: 1, ok: false, code: 'PEER_TIMEOUT', detail })).toEqual({
-      type: 'peer-fetch-result',
-      v: 1,
-      ok: false,
-      code: 'PEER_TIMEOUT',
-      detail,
-    });
+    const detail = '2 of 20 chunks missing: peer p2 sent nothing for 2500 ms (0 of 262144 bytes, 2501 ms after asking)';
+    expect(parsePeerFetchReply({ type: 'peer-fetch-end', v: 1, code: 'PEER_TIMEOUT', detail })).toEqual({ type: 'peer-fetch-end', v: 1, code: 'PEER_TIMEOUT', detail });
   });
 
-  const success = { type: 'peer-fetch-result', v: 1, ok: true, body: new ArrayBuffer(1), peerId: 'p1' };
-  const failure = { type: 'peer-fetch-result', v: 1, ok: false, code: 'PEER_TIMEOUT' };
+  const chunk = { type: 'peer-chunk', v: 1, index: 0, body: new ArrayBuffer(1), peerId: 'p1' };
+  const end = { type: 'peer-fetch-end', v: 1, code: 'PEER_TIMEOUT' };
   it.each([
     ...notBridgeMessages,
-    ['another type', { ...success, type: 'peer-fetch' }],
-    ['a body that is a view, not an ArrayBuffer', { ...success, body: new Uint8Array(1) }],
-    ['a missing body', { ...success, body: undefined }],
-    ['a missing peerId', { ...success, peerId: undefined }],
-    ['a failure without a code', { type: 'peer-fetch-result', v: 1, ok: false }],
-    ['a failure with a lower-case code', { type: 'peer-fetch-result', v: 1, ok: false, code: 'timeout' }],
-    ['ok as a string (read as a failure, which has no code)', { ...success, ok: 'true' }],
-    ['a detail with a line break (it would split a header)', { ...failure, detail: 'a\r\nx-evil: 1' }],
-    ['a detail with non-ASCII text', { ...failure, detail: 'pe\u00e9r' }],
-    ['a detail longer than 200 characters', { ...failure, detail: 'x'.repeat(201) }],
-    ['a detail that is not a string', { ...failure, detail: 42 }],
+    ['another type', { ...chunk, type: 'peer-fetch' }],
+    ['a body that is a view, not an ArrayBuffer', { ...chunk, body: new Uint8Array(1) }],
+    ['a missing body', { ...chunk, body: undefined }],
+    ['a missing peerId', { ...chunk, peerId: undefined }],
+    ['a negative index', { ...chunk, index: -1 }],
+    ['negative progress', { type: 'peer-fetch-progress', v: 1, received: -1 }],
+    ['progress of protocol 2', { type: 'peer-fetch-progress', v: 2, received: 1 }],
+    ['an end without a code', { type: 'peer-fetch-end', v: 1 }],
+    ['an end with a lower-case code', { ...end, code: 'timeout' }],
+    ['a detail with a line break (it would split a header)', { ...end, detail: 'a\r\nx-evil: 1' }],
+    ['a detail with non-ASCII text', { ...end, detail: 'pe\u00e9r' }],
+    ['a detail longer than 200 characters', { ...end, detail: 'x'.repeat(201) }],
+    ['a detail that is not a string', { ...end, detail: 42 }],
   ])('refuses %s with BAD_ARGUMENT', (_name, data) => {
-    expect(codeOf(() => parsePeerFetchResult(data))).toBe('BAD_ARGUMENT');
+    expect(codeOf(() => parsePeerFetchReply(data))).toBe('BAD_ARGUMENT');
+  });
+});
+
+describe('parsePeerFetchCancel', () => {
+  it('accepts a cancel of everything or of some chunks, and refuses anything else', () => {
+    expect(parsePeerFetchCancel({ type: 'peer-fetch-cancel', v: 1 })).toEqual({ type: 'peer-fetch-cancel', v: 1 });
+    expect(parsePeerFetchCancel({ type: 'peer-fetch-cancel', v: 1, chunks: [1, 5] })).toEqual({ type: 'peer-fetch-cancel', v: 1, chunks: [1, 5] });
+    expect(codeOf(() => parsePeerFetchCancel({ type: 'peer-fetch-cancel', v: 1, chunks: [5, 1] }))).toBe('BAD_ARGUMENT');
+    expect(codeOf(() => parsePeerFetchCancel({ type: 'peer-fetch-cancel', v: 1, chunks: 'all' }))).toBe('BAD_ARGUMENT');
+    expect(codeOf(() => parsePeerFetchCancel({ type: 'peer-chunk', v: 1 }))).toBe('BAD_ARGUMENT');
   });
 });
 
@@ -144,22 +168,12 @@ describe('parseManifestUpdated', () => {
   });
 });
 
-describe('parsePeerFetchProgress', () => {
-  it('recognises progress, ignores other messages, refuses a bad count', () => {
-    expect(parsePeerFetchProgress({ type: 'peer-fetch-progress', v: 1, received: 65536 })).toEqual({ type: 'peer-fetch-progress', v: 1, received: 65536 });
-    expect(parsePeerFetchProgress({ type: 'peer-fetch-result', v: 1, ok: false, code: 'PEER_TIMEOUT' })).toBeUndefined();
-    expect(parsePeerFetchProgress('junk')).toBeUndefined();
-    expect(codeOf(() => parsePeerFetchProgress({ type: 'peer-fetch-progress', v: 1, received: -1 }))).toBe('BAD_ARGUMENT');
-    expect(codeOf(() => parsePeerFetchProgress({ type: 'peer-fetch-progress', v: 2, received: 1 }))).toBe('BAD_ARGUMENT');
-  });
-});
-
 describe('failureDetail', () => {
   it('makes any text safe for a header: printable ASCII, at most FAILURE_DETAIL_MAX characters', () => {
     expect(failureDetail('peer abc was too slow')).toBe('peer abc was too slow');
     expect(failureDetail('line\r\nbreak \u00e9')).toBe('line??break ?');
     const long = failureDetail('y'.repeat(500));
     expect(long).toHaveLength(FAILURE_DETAIL_MAX);
-    expect(() => parsePeerFetchResult({ type: 'peer-fetch-result', v: 1, ok: false, code: 'PEER_TIMEOUT', detail: failureDetail('\u0000'.repeat(300)) })).not.toThrow();
+    expect(() => parsePeerFetchReply({ type: 'peer-fetch-end', v: 1, code: 'PEER_TIMEOUT', detail: failureDetail('\u0000'.repeat(300)) })).not.toThrow();
   });
 });

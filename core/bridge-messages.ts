@@ -2,7 +2,9 @@
  * Messages between the service worker and the page bridge (postMessage / MessageChannel).
  * Every message is `{ type, v }` with v = BRIDGE_PROTOCOL; parse functions validate `event.data`.
  */
+import { chunkCount } from './chunks.js';
 import { DeployNetError, type ErrorCode } from './errors.js';
+import type { ProgressDetail } from './stats.js';
 import { SHA256_HEX, int, isRecord, oneOf, str } from './validate.js';
 
 export const BRIDGE_PROTOCOL = 1;
@@ -44,13 +46,32 @@ export function parseManifestUpdated(data: unknown): ManifestUpdated {
   return { type: 'manifest-updated', v: 1, version: int(m.version, 'version', CODE, 1, Number.MAX_SAFE_INTEGER) };
 }
 
-/** SW → page, on a transferred port; answered with PeerFetchResult on the same port. */
+/** SW → the page that asked for a listed file: how far its download is (see ProgressDetail). */
+export interface FetchProgress extends ProgressDetail {
+  readonly type: 'fetch-progress';
+  readonly v: 1;
+}
+
+/** At most this often, per file, the SW tells the page how a download is going (and once at the end). */
+export const FETCH_PROGRESS_EVERY_MS = 100;
+
+/**
+ * SW → page, on a transferred port: get these chunks of one file from peers. The bridge answers
+ * on the same port with PeerChunk for each verified chunk (in any order), PeerFetchProgress while
+ * bytes arrive, and one PeerFetchEnd last. The SW may send PeerFetchCancel on the port at any time.
+ */
 export interface PeerFetchRequest {
   readonly type: 'peer-fetch';
   readonly v: 1;
   readonly path: string;
   readonly sha256: string;
   readonly size: number;
+  /** The manifest's chunk size. */
+  readonly chunkSize: number;
+  /** The SHA-256 of every chunk (one entry, the file's hash, for a file of one chunk). */
+  readonly chunks: readonly string[];
+  /** Indices of the chunks wanted, ascending, no repeats. */
+  readonly want: readonly number[];
   /** Milliseconds the bridge may spend. */
   readonly deadlineMs: number;
 }
@@ -65,15 +86,34 @@ export interface PeerFetchProgress {
   readonly received: number;
 }
 
-export function parsePeerFetchProgress(data: unknown): PeerFetchProgress | undefined {
-  if (!isRecord(data) || data.type !== 'peer-fetch-progress') return undefined;
-  header(data);
-  return { type: 'peer-fetch-progress', v: 1, received: int(data.received, 'received', CODE, 0, 2 ** 32 - 1) };
+/** Page → SW: one chunk, verified by the bridge against `chunks[index]` (the SW checks again). */
+export interface PeerChunk {
+  readonly type: 'peer-chunk';
+  readonly v: 1;
+  readonly index: number;
+  readonly body: ArrayBuffer;
+  readonly peerId: string;
 }
 
-export type PeerFetchResult =
-  | { readonly type: 'peer-fetch-result'; readonly v: 1; readonly ok: true; readonly body: ArrayBuffer; readonly peerId: string }
-  | { readonly type: 'peer-fetch-result'; readonly v: 1; readonly ok: false; readonly code: ErrorCode; readonly detail?: string };
+/**
+ * Page → SW, last on the port: the bridge is done. `code` null: every wanted chunk was sent;
+ * otherwise why some were not (the SW gets those from the origin).
+ */
+export interface PeerFetchEnd {
+  readonly type: 'peer-fetch-end';
+  readonly v: 1;
+  readonly code: ErrorCode | null;
+  readonly detail?: string;
+}
+
+/** SW → page on a peer-fetch's port: stop; the SW no longer needs `chunks` (all when absent). */
+export interface PeerFetchCancel {
+  readonly type: 'peer-fetch-cancel';
+  readonly v: 1;
+  readonly chunks?: readonly number[];
+}
+
+export type PeerFetchReply = PeerChunk | PeerFetchProgress | PeerFetchEnd;
 
 /** Printable ASCII (it ends up in a response header), at most this long. */
 export const FAILURE_DETAIL_MAX = 200;
@@ -114,27 +154,71 @@ export function parseSwStatus(data: unknown): SwStatus {
   return { type: 'status', v: 1, manifestVersion, pageVersion, manifestError, envelope };
 }
 
+/** Largest file the bridge protocol carries (the wire's offsets are 32-bit). */
+const MAX_FILE_BYTES = 2 ** 32 - 1;
+
+function indices(value: unknown, field: string, count: number): number[] {
+  if (!Array.isArray(value) || value.length > count) throw new DeployNetError(CODE, `${field} must be an array of at most ${count} chunk indices`);
+  const out = value.map((x, i) => int(x, `${field}[${i}]`, CODE, 0, count - 1));
+  for (let i = 1; i < out.length; i++) if (out[i]! <= out[i - 1]!) throw new DeployNetError(CODE, `${field} must be ascending without repeats`);
+  return out;
+}
+
 export function parsePeerFetchRequest(data: unknown): PeerFetchRequest {
   const m = header(data);
   if (m.type !== 'peer-fetch') throw new DeployNetError(CODE, 'expected a peer-fetch message');
+  const size = int(m.size, 'size', CODE, 0, MAX_FILE_BYTES);
+  const chunkSize = int(m.chunkSize, 'chunkSize', CODE, 1, MAX_FILE_BYTES);
+  const count = chunkCount(size, chunkSize);
+  if (!Array.isArray(m.chunks) || m.chunks.length !== count) throw new DeployNetError(CODE, `chunks must list ${count} hashes`);
   return {
     type: 'peer-fetch',
     v: 1,
     path: str(m.path, 'path', CODE),
     sha256: str(m.sha256, 'sha256', CODE, SHA256_HEX),
-    size: int(m.size, 'size', CODE, 0, 2 ** 32 - 1),
+    size,
+    chunkSize,
+    chunks: m.chunks.map((h: unknown, i) => str(h, `chunks[${i}]`, CODE, SHA256_HEX)),
+    want: indices(m.want, 'want', count),
     deadlineMs: int(m.deadlineMs, 'deadlineMs', CODE, 1, 600_000),
   };
 }
 
-export function parsePeerFetchResult(data: unknown): PeerFetchResult {
+/** A reply on a peer-fetch's port; throws BAD_ARGUMENT for anything else. */
+export function parsePeerFetchReply(data: unknown): PeerFetchReply {
   const m = header(data);
-  if (m.type !== 'peer-fetch-result') throw new DeployNetError(CODE, 'expected a peer-fetch-result message');
-  if (m.ok === true) {
-    if (!(m.body instanceof ArrayBuffer)) throw new DeployNetError(CODE, 'body must be an ArrayBuffer');
-    return { type: 'peer-fetch-result', v: 1, ok: true, body: m.body, peerId: str(m.peerId, 'peerId', CODE) };
+  switch (m.type) {
+    case 'peer-fetch-progress':
+      return { type: 'peer-fetch-progress', v: 1, received: int(m.received, 'received', CODE, 0, MAX_FILE_BYTES) };
+    case 'peer-chunk':
+      if (!(m.body instanceof ArrayBuffer)) throw new DeployNetError(CODE, 'body must be an ArrayBuffer');
+      return { type: 'peer-chunk', v: 1, index: int(m.index, 'index', CODE, 0, MAX_FILE_BYTES), body: m.body, peerId: str(m.peerId, 'peerId', CODE) };
+    case 'peer-fetch-end': {
+      const code = m.code === null ? null : (str(m.code, 'code', CODE, /^[A-Z_]+$/) as ErrorCode);
+      if (m.detail === undefined) return { type: 'peer-fetch-end', v: 1, code };
+      return { type: 'peer-fetch-end', v: 1, code, detail: str(m.detail, 'detail', CODE, /^[\x20-\x7e]{0,200}$/) };
+    }
+    default:
+      throw new DeployNetError(CODE, `unknown peer-fetch reply ${String(m.type)}`);
   }
-  const code = str(m.code, 'code', CODE, /^[A-Z_]+$/) as ErrorCode;
-  if (m.detail === undefined) return { type: 'peer-fetch-result', v: 1, ok: false, code };
-  return { type: 'peer-fetch-result', v: 1, ok: false, code, detail: str(m.detail, 'detail', CODE, /^[\x20-\x7e]{0,200}$/) };
+}
+
+export function parsePeerFetchCancel(data: unknown): PeerFetchCancel {
+  const m = header(data);
+  if (m.type !== 'peer-fetch-cancel') throw new DeployNetError(CODE, 'expected a peer-fetch-cancel message');
+  if (m.chunks === undefined) return { type: 'peer-fetch-cancel', v: 1 };
+  return { type: 'peer-fetch-cancel', v: 1, chunks: indices(m.chunks, 'chunks', MAX_FILE_BYTES) };
+}
+
+/** The SW's fetch-progress message, or undefined for any other message; throws BAD_ARGUMENT when malformed. */
+export function parseFetchProgress(data: unknown): FetchProgress | undefined {
+  if (!isRecord(data) || data.type !== 'fetch-progress') return undefined;
+  const m = header(data);
+  const total = int(m.total, 'total', CODE, 0, MAX_FILE_BYTES);
+  const loaded = int(m.loaded, 'loaded', CODE, 0, total);
+  if (!isRecord(m.bytes)) throw new DeployNetError(CODE, 'bytes must be an object');
+  const b = m.bytes;
+  const bytes = { cache: int(b.cache, 'bytes.cache', CODE, 0, total), peer: int(b.peer, 'bytes.peer', CODE, 0, total), origin: int(b.origin, 'bytes.origin', CODE, 0, total) };
+  if (bytes.cache + bytes.peer + bytes.origin !== loaded) throw new DeployNetError(CODE, 'bytes by source must add up to loaded');
+  return { type: 'fetch-progress', v: 1, url: str(m.url, 'url', CODE), loaded, total, bytes };
 }

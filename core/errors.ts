@@ -37,6 +37,8 @@ export type ErrorCode =
   | 'PEER_BANNED'
   | 'FRAME_MALFORMED'
   | 'NO_BRIDGE'
+  /** A transfer stopped because its result is no longer needed. */
+  | 'CANCELLED'
   // signaling
   | 'SIGNAL_UNAVAILABLE'
   | 'SIGNAL_BAD_REQUEST'

@@ -148,3 +148,8 @@ export function contentCacheKey(origin: string, sha256: string): string {
 
 /** Cache Storage name. Content is shared by SW (writes) and bridge (reads, to seed peers). */
 export const CONTENT_CACHE = 'deploynet-content-v1';
+
+/** The SHA-256 of each chunk of a file: its chunk list, or its own hash for a file of one chunk. */
+export function chunkHashes(file: ManifestFile): readonly string[] {
+  return file.chunks ?? [file.sha256];
+}

@@ -26,6 +26,22 @@ export interface DeployNetStats {
   readonly fill: { readonly state: FillState; readonly total: number; readonly done: number; readonly failed: number };
 }
 
+/**
+ * `detail` of the `deploynet:progress` event on window: one listed file this page asked for,
+ * while its bytes arrive (at most every FETCH_PROGRESS_EVERY_MS) and once complete (loaded = total).
+ * `bytes` says where the loaded bytes came from; for a file taken from several sources this is
+ * the exact split (the response's x-deploynet-source names the first chunk's source only).
+ */
+export interface ProgressDetail {
+  /** The request's absolute URL. */
+  readonly url: string;
+  readonly loaded: number;
+  readonly total: number;
+  readonly bytes: Readonly<Record<Source, number>>;
+}
+
+export const PROGRESS_EVENT = 'deploynet:progress';
+
 /** `full`: stopped because the SW could not keep what it fetched (storage quota). */
 export type FillState = 'waiting' | 'running' | 'done' | 'full' | 'off';
 

@@ -1,26 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { DeployNetError } from './errors.js';
 import { MAX_FRAME_BYTES, MAX_PAYLOAD_BYTES, RejectReason, decodeFrame, encodeFrame, frameBytes, type Frame } from './wire.js';
-import { prng } from '../test/unit/test-kit.js';
+import { codeOf, wireArbitraries } from '../test/unit/test-kit.js';
 
 const SHA = 'ab'.repeat(32);
 
-
-function randomBytes(rand: () => number, n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = (rand() * 256) | 0;
-  return out;
-}
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DeployNetError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a throw');
-}
+// vitest's deep equality takes a good part of a second for one 64 KiB Uint8Array; Buffer is fast.
+const buffer = (a: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+const same = (a: Uint8Array, b: Uint8Array) => buffer(a).equals(b);
+/** The frame with its payload as base64, so toEqual compares it quickly. */
+const plain = (f: Frame) => (f.type === 'data' ? { ...f, payload: buffer(f.payload).toString('base64') } : f);
 
 /** A valid frame header: version 1, the given type, request id 7. */
 function header(type: number, bodyLength: number): Uint8Array {
@@ -46,8 +36,8 @@ describe('encodeFrame / decodeFrame', () => {
   it.each(samples.map((f) => [f.type, f] as const))('round-trips a %s frame', (_type, frame) => {
     const bytes = encodeFrame(frame);
     expect(bytes.length).toBeLessThanOrEqual(MAX_FRAME_BYTES);
-    expect(decodeFrame(bytes)).toEqual(frame);
-    expect(encodeFrame(decodeFrame(bytes))).toEqual(bytes);
+    expect(plain(decodeFrame(bytes))).toEqual(plain(frame));
+    expect(same(encodeFrame(decodeFrame(bytes)), bytes)).toBe(true);
   });
 
   it('lays out the header as documented: version, type, big-endian id', () => {
@@ -131,70 +121,106 @@ describe('frameBytes', () => {
   );
 });
 
-describe('decodeFrame on random and mutated input (seeded property test)', () => {
-  function validFrame(rand: () => number): Uint8Array {
-    const id = Math.floor(rand() * 2 ** 32);
-    switch (Math.floor(rand() * 4)) {
-      case 0: {
-        const start = Math.floor(rand() * 2 ** 31);
-        return encodeFrame({ type: 'request', id, sha256: Buffer.from(randomBytes(rand, 32)).toString('hex'), start, end: start + Math.floor(rand() * 2 ** 31) });
-      }
-      case 1:
-        return encodeFrame({ type: 'data', id, offset: Math.floor(rand() * 2 ** 32), payload: randomBytes(rand, 1 + Math.floor(rand() * MAX_PAYLOAD_BYTES)) });
-      case 2:
-        return encodeFrame({ type: 'reject', id, reason: (1 + Math.floor(rand() * 4)) as RejectReason });
-      default:
-        return encodeFrame({ type: 'cancel', id });
+describe('decodeFrame properties (fast-check)', () => {
+  const arb = wireArbitraries();
+  const NUM_RUNS = 1000;
+  const DATA_HEADER = 10; // version, type, id, offset
+
+  /** The property every input must satisfy; says which way it went. */
+  function decodeOrRefuse(bytes: Uint8Array): 'decoded' | 'refused' {
+    let frame: Frame;
+    try {
+      frame = decodeFrame(bytes);
+    } catch (error) {
+      if (error instanceof DeployNetError && error.code === 'FRAME_MALFORMED') return 'refused';
+      throw new Error(`${bytes.length} bytes threw ${String(error)}`);
     }
+    if (!same(encodeFrame(frame), bytes)) throw new Error(`${bytes.length} bytes decoded to a ${frame.type} frame that re-encodes differently`);
+    return 'decoded';
   }
 
-  function input(rand: () => number, i: number): Uint8Array {
-    switch (i % 4) {
-      case 0: // plain random bytes of any length
-        return randomBytes(rand, Math.floor(rand() * 70_001));
-      case 1: { // random body behind a plausible header
-        const b = randomBytes(rand, Math.floor(rand() * 70_001));
-        if (b.length > 1) b.set([1, Math.floor(rand() * 6)]);
-        return b;
-      }
-      case 2: { // a valid frame, truncated or extended
-        const f = validFrame(rand);
-        return rand() < 0.5 ? f.subarray(0, Math.floor(rand() * f.length)) : Uint8Array.of(...f.subarray(0, 100), ...randomBytes(rand, 1 + Math.floor(rand() * 4)));
-      }
-      default: { // a valid frame with a few bits flipped
-        const f = validFrame(rand).slice();
-        const flips = 1 + Math.floor(rand() * 3);
-        for (let k = 0; k < flips; k++) {
-          const at = Math.floor(rand() * Math.min(f.length, 50));
-          f[at]! ^= 1 << Math.floor(rand() * 8);
-        }
-        return f;
-      }
-    }
-  }
+  it('round-trips every valid frame: decode(encode(f)) equals f and re-encodes to the same bytes', () => {
+    fc.assert(
+      fc.property(arb.frame, (frame) => {
+        const bytes = encodeFrame(frame);
+        expect(bytes.length).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+        const decoded = decodeFrame(bytes);
+        expect(plain(decoded)).toEqual(plain(frame));
+        expect(same(encodeFrame(decoded), bytes)).toBe(true);
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
 
-  it('either decodes to a frame that re-encodes to the input, or throws FRAME_MALFORMED', () => {
-    const rand = prng(0xdeb10e);
-    let decoded = 0;
-    let refused = 0;
-    for (let i = 0; i < 2000; i++) {
-      const bytes = input(rand, i);
-      let frame: Frame;
-      try {
-        frame = decodeFrame(bytes);
-      } catch (error) {
-        if (!(error instanceof DeployNetError) || error.code !== 'FRAME_MALFORMED') {
-          throw new Error(`case ${i} (${bytes.length} bytes) threw ${String(error)}`);
+  it('encodes equal frames to equal bytes, wherever the payload sits in memory', () => {
+    fc.assert(
+      fc.property(arb.frame, fc.nat({ max: 16 }), (frame, at) => {
+        let copy: Frame = { ...frame };
+        if (frame.type === 'data') {
+          const outer = new Uint8Array(at + frame.payload.length + 3).fill(0xee);
+          outer.set(frame.payload, at);
+          copy = { ...frame, payload: outer.subarray(at, at + frame.payload.length) };
         }
-        refused++;
-        continue;
-      }
-      // Buffer.equals: vitest's deep equality is far too slow for 2,000 arrays of up to 64 KiB.
-      if (!Buffer.from(encodeFrame(frame)).equals(bytes)) throw new Error(`case ${i}: ${frame.type} frame re-encodes differently`);
-      decoded++;
-    }
+        expect(same(encodeFrame(copy), encodeFrame(frame))).toBe(true);
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it('decodes a truncated frame only if it is DATA that still has payload, as the same frame with a shorter payload', () => {
+    fc.assert(
+      fc.property(arb.frame, fc.nat(), (frame, cut) => {
+        const bytes = encodeFrame(frame);
+        const short = bytes.subarray(0, cut % bytes.length);
+        if (frame.type === 'data' && short.length > DATA_HEADER) {
+          expect(plain(decodeFrame(short))).toEqual(plain({ ...frame, payload: frame.payload.subarray(0, short.length - DATA_HEADER) }));
+        } else {
+          expect(codeOf(() => decodeFrame(short))).toBe('FRAME_MALFORMED');
+        }
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it('decodes a frame with bytes appended only if it is DATA within 64 KiB, with the bytes added to its payload', () => {
+    fc.assert(
+      fc.property(arb.frame, fc.uint8Array({ minLength: 1, maxLength: 16 }), (frame, tail) => {
+        const long = Buffer.concat([encodeFrame(frame), tail]);
+        if (frame.type === 'data' && long.length <= MAX_FRAME_BYTES) {
+          expect(plain(decodeFrame(long))).toEqual(plain({ ...frame, payload: Buffer.concat([frame.payload, tail]) }));
+        } else {
+          expect(codeOf(() => decodeFrame(long))).toBe('FRAME_MALFORMED');
+        }
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it.each([
+    ['over 64 KiB', arb.oversized],
+    ['with a wrong version byte', arb.wrongVersion],
+    ['with an unknown type byte', arb.unknownType],
+    ['with fields out of range (request end < start, unknown reject reason)', arb.outOfRange],
+  ])('refuses every frame %s with FRAME_MALFORMED', (_name, input) => {
+    fc.assert(
+      fc.property(input, (bytes) => {
+        expect(codeOf(() => decodeFrame(bytes))).toBe('FRAME_MALFORMED');
+      }),
+      { numRuns: NUM_RUNS / 2 },
+    );
+  });
+
+  it('on any input either decodes to a frame that re-encodes to exactly the input, or throws FRAME_MALFORMED', () => {
+    const seen = { decoded: 0, refused: 0 };
+    const input = fc.oneof(arb.encoded, arb.truncated, arb.extended, arb.oversized, arb.wrongVersion, arb.unknownType, arb.outOfRange, arb.bitFlipped, arb.random);
+    fc.assert(
+      fc.property(input, (bytes) => {
+        seen[decodeOrRefuse(bytes)]++;
+      }),
+      { numRuns: 2 * NUM_RUNS },
+    );
     // Both outcomes must actually be exercised, or the property says nothing.
-    expect(decoded).toBeGreaterThan(100);
-    expect(refused).toBeGreaterThan(100);
+    expect(seen.decoded).toBeGreaterThan(200);
+    expect(seen.refused).toBeGreaterThan(200);
   });
 });

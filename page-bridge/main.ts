@@ -18,8 +18,7 @@ import {
   type BridgeState,
   type DeployNetStats,
   type Manifest,
-  type PeerFetchRequest,
-  type PeerFetchResult,
+  type PeerFetchEnd,
   type SwStatus,
 } from '../core/index.js';
 import { cacheContentProvider } from './content-provider.js';
@@ -29,8 +28,9 @@ import { engageKillSwitch } from './kill-switch.js';
 import { expose } from './page-api.js';
 import { pageTotals } from './page-stats.js';
 import { PeerMesh } from './peer-mesh.js';
+import { relayProgress } from './progress-events.js';
 import { watchForUpdates } from './updates.js';
-import { announce, requestStatus, servePeerFetches } from './sw-link.js';
+import { announce, requestStatus, servePeerFetches, type PeerFetchAnswer } from './sw-link.js';
 
 declare const __DEPLOYNET_CONFIG__: unknown;
 
@@ -65,18 +65,15 @@ function setState(next: BridgeState): void {
   if (next !== 'connecting') settle();
 }
 
-async function answer(request: PeerFetchRequest, onProgress: (received: number) => void): Promise<PeerFetchResult> {
-  if (!mesh) return { type: 'peer-fetch-result', v: 1, ok: false, code: 'NO_BRIDGE' };
-  try {
-    const { bytes, peerId } = await mesh.fetch({ sha256: request.sha256, size: request.size }, Date.now() + request.deadlineMs, onProgress);
-    const whole = bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-    const body = whole ? bytes.buffer : bytes.slice().buffer;
-    return { type: 'peer-fetch-result', v: 1, ok: true, body, peerId };
-  } catch (error) {
-    const code = isDeployNetError(error) ? error.code : 'PEER_UNAVAILABLE';
-    return { type: 'peer-fetch-result', v: 1, ok: false, code, detail: failureDetail(error instanceof Error ? error.message : String(error)) };
-  }
-}
+const answer: PeerFetchAnswer = async (request, sink, signal, onDrop) => {
+  const end = (code: PeerFetchEnd['code'], detail?: string): PeerFetchEnd =>
+    detail === undefined ? { type: 'peer-fetch-end', v: 1, code } : { type: 'peer-fetch-end', v: 1, code, detail: failureDetail(detail) };
+  if (!mesh) return end('NO_BRIDGE', 'this page has no peer connections');
+  const download = mesh.fetchChunks(request, Date.now() + request.deadlineMs, (index, bytes, peerId) => sink.chunk(index, bytes, peerId), (n) => sink.progress(n), signal);
+  onDrop(download.drop);
+  const result = await download.result;
+  return result.code === null ? end(null) : end(result.code, `${result.missing.length} of ${request.want.length} chunks missing: ${result.detail}`);
+};
 
 async function stats(): Promise<DeployNetStats> {
   if (container?.controller) status = await requestStatus(container, STATUS_TIMEOUT_MS).catch(() => status);
@@ -100,6 +97,7 @@ async function stats(): Promise<DeployNetStats> {
 async function start(sw: ServiceWorkerContainer): Promise<void> {
   announce(sw, 'connecting');
   servePeerFetches(sw, answer);
+  relayProgress(window, sw);
   watchForUpdates(window, sw, () => status?.pageVersion ?? null);
   let storage: Storage | null = null;
   try {

@@ -76,10 +76,20 @@ export class PeerLink {
   /**
    * Bytes [start, end) of the file with this hash, or a DeployNetError (PEER_*, SIZE_MISMATCH).
    * Gives up at `deadline` (epoch ms), or when `idleMs` pass without a frame for this request.
-   * `onProgress` hears the bytes received so far after each frame.
+   * `onProgress` hears the bytes received so far after each frame. Aborting `signal` sends CANCEL
+   * and rejects with CANCELLED.
    */
-  request(sha256: string, start: number, end: number, deadline: number, idleMs: number, onProgress?: (received: number) => void): Promise<Uint8Array> {
+  request(
+    sha256: string,
+    start: number,
+    end: number,
+    deadline: number,
+    idleMs: number,
+    onProgress?: (received: number) => void,
+    signal?: AbortSignal,
+  ): Promise<Uint8Array> {
     if (this.closed) return Promise.reject(new DeployNetError('PEER_UNAVAILABLE', 'link closed'));
+    if (signal?.aborted) return Promise.reject(new DeployNetError('CANCELLED', 'request aborted'));
     if (end === start) return Promise.resolve(new Uint8Array(0));
     const id = this.nextId++;
     const asked = Date.now();
@@ -93,7 +103,25 @@ export class PeerLink {
         reject(new DeployNetError('PEER_TIMEOUT', `peer ${this.peerId} ${why} (${got}, ${Date.now() - asked} ms after asking)`));
       };
       const timer = setTimeout(onTimeout, Math.max(0, Math.min(idleMs, deadline - Date.now())));
-      this.pending.set(id, { start, idleMs, deadline, buffer: new Uint8Array(end - start), received: 0, resolve, reject, timer, onTimeout, onProgress });
+      const onAbort = () => {
+        if (!this.settle(id)) return;
+        void this.channel.send(encodeFrame({ type: 'cancel', id })).catch(() => undefined);
+        reject(new DeployNetError('CANCELLED', 'request aborted'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const done = () => signal?.removeEventListener('abort', onAbort);
+      this.pending.set(id, {
+        start,
+        idleMs,
+        deadline,
+        buffer: new Uint8Array(end - start),
+        received: 0,
+        resolve: (bytes) => (done(), resolve(bytes)),
+        reject: (error) => (done(), reject(error)),
+        timer,
+        onTimeout,
+        onProgress,
+      });
       this.channel.send(encodeFrame({ type: 'request', id, sha256, start, end })).catch((error: unknown) => {
         this.settle(id);
         reject(new DeployNetError('PEER_UNAVAILABLE', `could not send to ${this.peerId}: ${String(error)}`));
@@ -162,7 +190,10 @@ export class PeerLink {
   }
 
   private async serve(id: number, sha256: string, start: number, end: number): Promise<void> {
-    const reject = (reason: RejectReason) => this.channel.send(encodeFrame({ type: 'reject', id, reason })).catch(() => undefined);
+    // The link may have closed while the content was looked up: then it sends nothing more.
+    const reject = async (reason: RejectReason) => {
+      if (!this.closed) await this.channel.send(encodeFrame({ type: 'reject', id, reason })).catch(() => undefined);
+    };
     if (!this.options.uploadAllowed()) return void (await reject(RejectReason.UploadOff));
     if (this.uploads.size >= this.options.maxConcurrentUploads + this.options.maxQueuedUploads) return void (await reject(RejectReason.Busy));
     this.uploads.add(id);

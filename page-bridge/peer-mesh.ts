@@ -18,9 +18,10 @@ import {
   type SiteConfig,
 } from '../core/index.js';
 import type { ContentProvider } from './content-provider.js';
-import { fetchFromPeers, type FetchOutcome, type FetchTarget } from './peer-fetcher.js';
 import { PeerLink } from './peer-link.js';
+import { PeerScores } from './peer-scores.js';
 import { peerjsChannel } from './peerjs-channel.js';
+import { downloadChunks, type DownloadHandle, type DownloadTarget } from './swarm-download.js';
 import { joinSwarm } from './swarm-client.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -82,6 +83,8 @@ export class PeerMesh {
   private readonly links = new Map<string, PeerLink>();
   private readonly banned = new Set<string>();
   private readonly faults = new Map<string, number>();
+  /** Speed and failures per peer, learnt across downloads. */
+  private readonly scores = new PeerScores();
   private startupDone = false;
   private state: BridgeState = 'connecting';
   /** One bucket for all links: the upload limit is per visitor, not per peer. */
@@ -123,10 +126,29 @@ export class PeerMesh {
     });
   }
 
-  fetch(target: FetchTarget, deadline: number, onProgress?: (received: number) => void): Promise<FetchOutcome> {
-    const links = [...this.links.values()].filter((l) => l.isOpen).sort(() => Math.random() - 0.5);
-    const ban = (link: PeerLink) => this.ban(link.peerId);
-    return fetchFromPeers(links, target, deadline, this.options.crypto, ban, this.options.config.peerTimeoutMs, Date.now, onProgress);
+  /**
+   * The wanted chunks of one file from all open links at once (swarm-download.ts); `onChunk` gets
+   * each verified chunk as it arrives. A peer that sends a bad chunk is banned.
+   */
+  fetchChunks(
+    target: DownloadTarget,
+    deadline: number,
+    onChunk: (index: number, bytes: Uint8Array, peerId: string) => void,
+    onProgress: (received: number) => void,
+    signal: AbortSignal,
+  ): DownloadHandle {
+    return downloadChunks({
+      target,
+      links: () => [...this.links.values()].filter((l) => l.isOpen),
+      scores: this.scores,
+      crypto: this.options.crypto,
+      idleMs: this.options.config.peerTimeoutMs,
+      deadline,
+      onChunk,
+      onBadChunk: (link) => this.ban(link.peerId),
+      onProgress,
+      signal,
+    });
   }
 
   stop(): void {

@@ -2,12 +2,14 @@
 import {
   BRIDGE_PROTOCOL,
   DeployNetError,
+  parsePeerFetchCancel,
   parsePeerFetchRequest,
   parseSwStatus,
   type BridgeState,
+  type PeerChunk,
+  type PeerFetchEnd,
   type PeerFetchProgress,
   type PeerFetchRequest,
-  type PeerFetchResult,
   type SwStatus,
 } from '../core/index.js';
 
@@ -37,11 +39,26 @@ export function requestStatus(container: ServiceWorkerContainer, timeoutMs: numb
 /** How often, at most, a transfer's progress goes to the SW. */
 const PROGRESS_EVERY_MS = 250;
 
-/** Answers the SW's peer-fetch requests with `answer`, reporting progress on the same port. */
-export function servePeerFetches(
-  container: ServiceWorkerContainer,
-  answer: (request: PeerFetchRequest, onProgress: (received: number) => void) => Promise<PeerFetchResult>,
-): void {
+/** Where a peer-fetch's answer goes: each verified chunk, and progress while bytes arrive. */
+export interface ChunkSink {
+  chunk(index: number, bytes: Uint8Array, peerId: string): void;
+  progress(received: number): void;
+}
+
+/** What the bridge does for one peer-fetch: `drop` hears chunks the SW no longer needs. */
+export type PeerFetchAnswer = (
+  request: PeerFetchRequest,
+  sink: ChunkSink,
+  signal: AbortSignal,
+  onDrop: (register: (indices: readonly number[]) => void) => void,
+) => Promise<PeerFetchEnd>;
+
+/**
+ * Answers the SW's peer-fetch requests with `answer`, on the port each request brings: chunks
+ * (their buffers transferred), throttled progress, one end message. A peer-fetch-cancel on the
+ * port drops the chunks it names, or stops the whole fetch.
+ */
+export function servePeerFetches(container: ServiceWorkerContainer, answer: PeerFetchAnswer): void {
   container.addEventListener('message', (event) => {
     const port = event.ports[0];
     if (!port) return;
@@ -51,15 +68,34 @@ export function servePeerFetches(
     } catch {
       return;
     }
-    let last = 0;
-    const onProgress = (received: number) => {
-      if (Date.now() - last < PROGRESS_EVERY_MS) return;
-      last = Date.now();
-      const progress: PeerFetchProgress = { type: 'peer-fetch-progress', v: BRIDGE_PROTOCOL, received };
-      port.postMessage(progress);
+    const stop = new AbortController();
+    let drop: (indices: readonly number[]) => void = () => undefined;
+    port.onmessage = (message) => {
+      try {
+        const cancel = parsePeerFetchCancel(message.data);
+        if (cancel.chunks) drop(cancel.chunks);
+        else stop.abort();
+      } catch {
+        // not a cancel: ignored
+      }
     };
-    void answer(request, onProgress).then((result) => {
-      port.postMessage(result, result.ok ? [result.body] : []);
+    let last = 0;
+    const sink: ChunkSink = {
+      chunk(index, bytes, peerId) {
+        const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+        const body = whole ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer;
+        const message: PeerChunk = { type: 'peer-chunk', v: BRIDGE_PROTOCOL, index, body, peerId };
+        port.postMessage(message, [body]);
+      },
+      progress(received) {
+        if (Date.now() - last < PROGRESS_EVERY_MS) return;
+        last = Date.now();
+        const progress: PeerFetchProgress = { type: 'peer-fetch-progress', v: BRIDGE_PROTOCOL, received };
+        port.postMessage(progress);
+      },
+    };
+    void answer(request, sink, stop.signal, (register) => (drop = register)).then((end) => {
+      port.postMessage(end);
       port.close();
     });
   });

@@ -1,15 +1,17 @@
 /**
- * The strategy for a manifest-listed asset: Cache Storage, then the page bridge within the peer
- * deadline, then the origin. Bytes from a peer or the origin are verified against the manifest
- * before they reach a Response or the cache (invariant 2); every failure ends at the origin (7).
- * A Range request takes the same path for the whole file (the origin is asked without the Range
- * header), and range-response.ts cuts the answer from the verified whole.
+ * The strategy for a manifest-listed asset: Cache Storage, then peers and the origin chunk by
+ * chunk (file-download.ts: peers first, the origin for what they do not deliver in time). Every
+ * chunk is verified against the manifest before it reaches a Response or the cache (invariant 2);
+ * every failure ends at the origin (7). A whole-file answer streams in order as chunks arrive; a
+ * Range request waits for the whole verified file and range-response.ts cuts the answer from it.
+ * `x-deploynet-source` names where the first chunk came from (headers go out before the rest).
  */
-import { CACHED_HEADER, FILL_PARAM, PEER_FAILURE_HEADER, peerBudgetMs, toHex, type CryptoProvider, type ManifestFile, type SiteConfig, type Source } from '../core/index.js';
+import { CACHED_HEADER, FETCH_PROGRESS_EVERY_MS, FILL_PARAM, PEER_FAILURE_HEADER, chunkHashes, peerBudgetMs, type CryptoProvider, type ProgressDetail, type SiteConfig, type Source } from '../core/index.js';
 import type { BridgeRegistry } from './bridge-registry.js';
 import type { ContentCache } from './content-cache.js';
 import type { ManifestStore } from './manifest-store.js';
-import { unverifiedOriginResponse } from './respond.js';
+import { FileDownload, OriginMismatch } from './file-download.js';
+import { assetResponse, unverifiedOriginResponse } from './respond.js';
 import { rangeResponse, requestedRange, type WholeFile } from './range-response.js';
 import { routeFor } from './route-decision.js';
 
@@ -24,6 +26,8 @@ export interface AssetHandlerDeps {
   readonly content: ContentCache;
   readonly bridges: BridgeRegistry;
   readonly fetch: typeof fetch;
+  /** Tells page `clientId` how a download of a listed file is going (deploynet:progress). */
+  readonly progress: (clientId: string, detail: ProgressDetail) => void;
 }
 
 export interface AssetRequest {
@@ -37,10 +41,6 @@ export interface AssetRequest {
   readonly waitUntil: (work: Promise<unknown>) => void;
 }
 
-export async function matches(bytes: ArrayBuffer, file: ManifestFile, crypto: CryptoProvider): Promise<boolean> {
-  if (bytes.byteLength !== file.size) return false;
-  return toHex(await crypto.sha256(new Uint8Array(bytes))) === file.sha256;
-}
 
 export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) => Promise<Response> {
   return async ({ request, url, clientId, resultingClientId, waitUntil }) => {
@@ -50,45 +50,78 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
     const verified = deps.manifests.manifestFor(await deps.pinnedVersion(clientId));
     const route = verified ? routeFor(verified.manifest, url) : undefined;
     if (verified && resultingClientId) deps.onNavigation(resultingClientId, verified.manifest.version);
-    if (!route) return deps.fetch(request);
+    if (!verified || !route) return deps.fetch(request);
     const { file } = route;
     const range = requestedRange(request.headers);
     const answer = (whole: WholeFile, source: Source) => rangeResponse(range, whole, file, source, startedAt);
-    // The bridge's background fill-in must not push out what the visitor used: it never evicts,
-    // and it is told whether the bytes were kept so it can stop when storage is full.
     const isFill = url.searchParams.has(FILL_PARAM);
-    // Why the peers did not answer, on origin answers: for people and tests troubleshooting.
-    let peerFailure: string | null = null;
-    const keep = async (body: ArrayBuffer, source: Source): Promise<Response> => {
-      const stored = isFill ? await deps.content.put(file, body, { evict: false }) : null;
-      if (!isFill) waitUntil(deps.content.put(file, body, { evict: true }));
-      const response = await answer(body, source);
-      if (stored !== null) response.headers.set(CACHED_HEADER, String(stored));
-      if (peerFailure !== null) response.headers.set(PEER_FAILURE_HEADER, peerFailure);
-      return response;
-    };
-
+    // Progress goes to the page that asked (not to navigations, not to the bridge's own fill-in).
+    const report = clientId && !isFill ? progressReporter((detail) => deps.progress(clientId, detail), url.href, file.size) : undefined;
     const cached = await deps.content.get(file);
-    if (cached) return answer(cached, 'cache');
-
-    if (route.peerEligible && deps.config.signal !== null && deps.config.maxPeers > 0) {
-      const deadline = Date.now() + peerBudgetMs(deps.config, file.size);
-      const got = await deps.bridges.fetch({ path: route.path, sha256: file.sha256, size: file.size }, clientId, deadline);
-      if ('body' in got) {
-        // The bridge verified already; the SW checks again because it is the trust boundary.
-        if (await matches(got.body, file, deps.crypto)) return keep(got.body, 'peer');
-        console.warn('[deploynet] bridge returned bytes that do not match', route.path);
-        peerFailure = 'HASH_MISMATCH';
-      } else {
-        peerFailure = got.detail === undefined ? got.failed : `${got.failed}; ${got.detail}`;
-      }
+    if (cached) {
+      report?.(file.size, { cache: file.size, peer: 0, origin: 0 });
+      return answer(cached, 'cache');
     }
 
-    // A fresh request: no credentials, no Range (the whole file, so that it can be verified).
-    const response = await deps.fetch(url.href, { credentials: 'omit', cache: 'no-cache', redirect: 'follow' });
-    if (!response.ok) return response;
-    const body = await response.arrayBuffer();
-    if (!(await matches(body, file, deps.crypto))) return unverifiedOriginResponse(body, response, startedAt);
-    return keep(body, 'origin');
+    const peersAllowed = route.peerEligible && deps.config.signal !== null && deps.config.maxPeers > 0;
+    const chunkSize = verified.manifest.chunkSize;
+    const originFetch = (start: number, end: number, signal?: AbortSignal) => {
+      // A fresh request: no credentials; a Range only for part of the file.
+      const whole = start === 0 && end === file.size;
+      return deps.fetch(url.href, { credentials: 'omit', cache: 'no-cache', redirect: 'follow', ...(signal && { signal }), ...(!whole && { headers: { range: `bytes=${start}-${end - 1}` } }) });
+    };
+    const deadline = Date.now() + peerBudgetMs(deps.config, file.size);
+    const download = new FileDownload({
+      file,
+      chunkSize,
+      crypto: deps.crypto,
+      peers: peersAllowed
+        ? (want, handlers) => deps.bridges.open({ path: route.path, sha256: file.sha256, size: file.size, chunkSize, chunks: chunkHashes(file), want }, clientId, deadline, handlers)
+        : null,
+      origin: originFetch,
+      patienceMs: (bytes) => peerBudgetMs(deps.config, bytes),
+      ...(report && { onProgress: report }),
+    });
+    let source: Source;
+    try {
+      source = await download.start();
+    } catch (error) {
+      download.abort();
+      if (!(error instanceof OriginMismatch)) throw error; // the origin is unreachable: a network error, as without DeployNet
+      // The origin's bytes do not match the manifest (a deploy in progress?), or it answered an
+      // error: pass its answer on as it is, never cached.
+      const response = await originFetch(0, file.size);
+      if (!response.ok) return response;
+      return unverifiedOriginResponse(await response.arrayBuffer(), response, startedAt);
+    }
+    const peerFailure = download.peerFailure;
+    const whole = download.whole();
+    const withFailure = (response: Response) => {
+      if (source === 'origin' && peerFailure !== null) response.headers.set(PEER_FAILURE_HEADER, peerFailure);
+      return response;
+    };
+    if (isFill) {
+      // The bridge's background fill-in must not push out what the visitor used: it never evicts,
+      // and it is told whether the bytes were kept so it can stop when storage is full.
+      const body = await whole;
+      const stored = await deps.content.put(file, body, { evict: false });
+      const response = await answer(body, source);
+      response.headers.set(CACHED_HEADER, String(stored));
+      return withFailure(response);
+    }
+    waitUntil(whole.then((body) => deps.content.put(file, body, { evict: true })).catch(() => undefined));
+    if (range !== null) return withFailure(await answer(await whole, source));
+    return withFailure(assetResponse(download.stream(), file, source, startedAt));
+  };
+}
+
+/** Reports a download's progress at most every FETCH_PROGRESS_EVERY_MS, and always when complete. */
+function progressReporter(send: (detail: ProgressDetail) => void, url: string, total: number): (loaded: number, bytes: Readonly<Record<Source, number>>) => void {
+  let last = -Infinity;
+  return (loaded, bytes) => {
+    const now = performance.now();
+    if (loaded < total && now - last < FETCH_PROGRESS_EVERY_MS) return;
+    last = now;
+    send({ url, loaded, total, bytes: { ...bytes } });
   };
 }

@@ -2,24 +2,35 @@
 import {
   BRIDGE_PROTOCOL,
   failureDetail,
-  parsePeerFetchProgress,
-  parsePeerFetchResult,
+  parsePeerFetchReply,
   type BridgeState,
   type ErrorCode,
+  type PeerFetchCancel,
+  type PeerFetchReply,
   type PeerFetchRequest,
 } from '../core/index.js';
 import { chooseBridge } from './bridge-choice.js';
 
-export interface PeerBytes {
-  readonly body: ArrayBuffer;
-  readonly peerId: string;
-}
-
-/** Why no bytes came: an error code, and for people troubleshooting, what happened (ASCII). */
+/** Why no (more) bytes come from peers: an error code, and for troubleshooting, what happened (ASCII). */
 export interface PeerFailure {
   readonly failed: ErrorCode;
   readonly detail?: string;
 }
+
+/** Where a peer session's results go. */
+export interface PeerHandlers {
+  /** A chunk the bridge verified (the SW checks it again: it is the trust boundary). */
+  chunk(index: number, body: ArrayBuffer, peerId: string): void;
+  /** The session is over: null when every wanted chunk came, else why not. Called once. */
+  end(failure: PeerFailure | null): void;
+}
+
+export interface PeerSession {
+  /** The SW no longer needs `chunks` (got them from the origin), or, without chunks, anything. */
+  cancel(chunks?: readonly number[]): void;
+}
+
+export type PeerSessionRequest = Omit<PeerFetchRequest, 'type' | 'v' | 'deadlineMs'>;
 
 export class BridgeRegistry {
   private readonly states = new Map<string, BridgeState>();
@@ -28,7 +39,7 @@ export class BridgeRegistry {
   constructor(
     private readonly clients: Clients,
     private readonly helloWaitMs: number,
-    /** A bridge that reports no progress for this long has stalled: the SW goes to the origin. */
+    /** A bridge that reports nothing for this long has stalled: the SW goes to the origin. */
     private readonly idleMs: number,
   ) {}
 
@@ -41,9 +52,77 @@ export class BridgeRegistry {
     return this.states.get(clientId);
   }
 
-  /** Asks a bridge for the bytes of one file; undefined when none could answer by the deadline. */
-  async fetch(request: Omit<PeerFetchRequest, 'type' | 'v' | 'deadlineMs'>, requesterId: string | undefined, deadline: number): Promise<PeerBytes | PeerFailure> {
+  /**
+   * Asks a page bridge for chunks of one file. Results arrive through `handlers`; the session
+   * ends by `deadline`, or once the bridge has been silent (no chunk, no progress) for idleMs.
+   */
+  open(request: PeerSessionRequest, requesterId: string | undefined, deadline: number, handlers: PeerHandlers): PeerSession {
     const asked = Date.now();
+    const dropped = new Set<number>();
+    let port: MessagePort | null = null;
+    let ended = false;
+    let received = 0;
+    let idle: ReturnType<typeof setTimeout> | undefined;
+    let hardStop: ReturnType<typeof setTimeout> | undefined;
+    const end = (failure: PeerFailure | null, tellBridge: boolean) => {
+      if (ended) return;
+      ended = true;
+      clearTimeout(idle);
+      clearTimeout(hardStop);
+      if (port && tellBridge) post(port, { type: 'peer-fetch-cancel', v: BRIDGE_PROTOCOL });
+      port?.close();
+      handlers.end(failure);
+    };
+    const timedOut = (why: string) => () =>
+      end({ failed: 'PEER_TIMEOUT', detail: failureDetail(`${why} (${received} of ${request.size} bytes, ${Date.now() - asked} ms after asking)`) }, true);
+    const stillAlive = () => {
+      clearTimeout(idle);
+      idle = setTimeout(timedOut(`bridge reported nothing for ${this.idleMs} ms`), this.idleMs);
+    };
+
+    void this.choose(requesterId, deadline, asked).then((client) => {
+      if (ended) return;
+      if ('failed' in client) return end(client, false);
+      const want = request.want.filter((i) => !dropped.has(i));
+      if (want.length === 0) return end(null, false);
+      const channel = new MessageChannel();
+      port = channel.port1;
+      port.onmessage = (event) => {
+        let reply: PeerFetchReply;
+        try {
+          reply = parsePeerFetchReply(event.data);
+        } catch {
+          return end({ failed: 'PEER_REJECTED', detail: 'the bridge answered with a malformed message' }, true);
+        }
+        switch (reply.type) {
+          case 'peer-fetch-progress':
+            received = reply.received;
+            return stillAlive();
+          case 'peer-chunk':
+            stillAlive();
+            return handlers.chunk(reply.index, reply.body, reply.peerId);
+          case 'peer-fetch-end':
+            return end(reply.code === null ? null : { failed: reply.code, ...(reply.detail !== undefined && { detail: reply.detail }) }, false);
+        }
+      };
+      hardStop = setTimeout(timedOut('the peer deadline passed'), Math.max(0, deadline - Date.now()));
+      stillAlive();
+      const message: PeerFetchRequest = { type: 'peer-fetch', v: BRIDGE_PROTOCOL, ...request, want, deadlineMs: Math.max(1, deadline - Date.now()) };
+      client.postMessage(message, [channel.port2]);
+    });
+
+    return {
+      cancel(chunks) {
+        if (ended) return;
+        if (chunks === undefined) return end({ failed: 'CANCELLED', detail: 'the SW needs nothing more' }, true);
+        for (const i of chunks) dropped.add(i);
+        if (port) post(port, { type: 'peer-fetch-cancel', v: BRIDGE_PROTOCOL, chunks: [...chunks].sort((a, b) => a - b) });
+      },
+    };
+  }
+
+  /** The bridge to ask: the requester's own when ready, another ready one, or why none. */
+  private async choose(requesterId: string | undefined, deadline: number, asked: number): Promise<Client | PeerFailure> {
     const helloDeadline = asked + this.helloWaitMs;
     for (;;) {
       await this.prune();
@@ -54,54 +133,9 @@ export class BridgeRegistry {
         continue;
       }
       const client = await this.clients.get(choice.clientId);
-      if (!client) {
-        this.states.delete(choice.clientId);
-        continue;
-      }
-      return this.ask(client, { type: 'peer-fetch', v: BRIDGE_PROTOCOL, ...request, deadlineMs: Math.max(1, deadline - Date.now()) }, deadline);
+      if (client) return client;
+      this.states.delete(choice.clientId);
     }
-  }
-
-  /**
-   * Posts the request and waits for the answer until `deadline`, or until the bridge has been
-   * silent for idleMs: first bytes late, or a transfer that stopped making progress.
-   */
-  private ask(client: Client, message: PeerFetchRequest, deadline: number): Promise<PeerBytes | PeerFailure> {
-    return new Promise((resolve) => {
-      const channel = new MessageChannel();
-      const asked = Date.now();
-      let received = 0;
-      let idle: ReturnType<typeof setTimeout> | undefined;
-      const timedOut = (why: string) => () =>
-        finish({ failed: 'PEER_TIMEOUT', detail: failureDetail(`${why} (${received} of ${message.size} bytes, ${Date.now() - asked} ms after asking)`) });
-      const hardStop = setTimeout(timedOut(`deadline of ${message.deadlineMs} ms passed`), Math.max(0, deadline - Date.now()));
-      const stillAlive = () => {
-        clearTimeout(idle);
-        idle = setTimeout(timedOut(`bridge reported no progress for ${this.idleMs} ms`), this.idleMs);
-      };
-      const finish = (value: PeerBytes | PeerFailure) => {
-        clearTimeout(hardStop);
-        clearTimeout(idle);
-        channel.port1.close();
-        resolve(value);
-      };
-      channel.port1.onmessage = (event) => {
-        try {
-          const progress = parsePeerFetchProgress(event.data);
-          if (progress) {
-            received = progress.received;
-            return stillAlive();
-          }
-          const result = parsePeerFetchResult(event.data);
-          if (result.ok) return finish({ body: result.body, peerId: result.peerId });
-          finish(result.detail === undefined ? { failed: result.code } : { failed: result.code, detail: result.detail });
-        } catch {
-          finish({ failed: 'PEER_REJECTED', detail: 'the bridge answered with a malformed message' });
-        }
-      };
-      stillAlive();
-      client.postMessage(message, [channel.port2]);
-    });
   }
 
   private waitForChange(ms: number): Promise<void> {
@@ -122,4 +156,8 @@ export class BridgeRegistry {
     const live = new Set((await this.clients.matchAll({ type: 'window', includeUncontrolled: false })).map((c) => c.id));
     for (const id of [...this.states.keys()]) if (!live.has(id)) this.states.delete(id);
   }
+}
+
+function post(port: MessagePort, message: PeerFetchCancel): void {
+  port.postMessage(message);
 }

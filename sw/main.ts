@@ -4,7 +4,7 @@
  */
 import { clientsClaim } from 'workbox-core';
 import { registerRoute } from 'workbox-routing';
-import { BRIDGE_PROTOCOL, parsePageToSw, resolveSiteConfig, webCrypto, type ManifestUpdated, type SwStatus } from '../core/index.js';
+import { BRIDGE_PROTOCOL, parsePageToSw, resolveSiteConfig, webCrypto, type FetchProgress, type ManifestUpdated, type SwStatus } from '../core/index.js';
 import { createAssetHandler } from './asset-handler.js';
 import { BridgeRegistry } from './bridge-registry.js';
 import { ContentCache } from './content-cache.js';
@@ -41,6 +41,10 @@ const handle = createAssetHandler({
   content,
   bridges,
   fetch: fetchFn,
+  progress: (clientId, detail) => {
+    const message: FetchProgress = { type: 'fetch-progress', v: BRIDGE_PROTOCOL, ...detail };
+    void self.clients.get(clientId).then((client) => client?.postMessage(message));
+  },
   pinnedVersion: async (clientId) => (await pins.ready(), pins.versionOf(clientId)),
   onNavigation: (resultingClientId, version) => void pins.pin(resultingClientId, version),
 });

@@ -1,5 +1,8 @@
 /** Small helpers shared by unit tests across folders. */
+import fc from 'fast-check';
 import { DeployNetError } from '../../core/errors.js';
+import { toHex } from '../../core/encoding.js';
+import { FrameType, MAX_FRAME_BYTES, MAX_PAYLOAD_BYTES, RejectReason, WIRE_VERSION, encodeFrame, type Frame } from '../../core/wire.js';
 
 /** mulberry32: a small seeded PRNG, so failures reproduce. */
 export function prng(seed: number): () => number {
@@ -32,4 +35,95 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<DeployNetE
   );
   if (error instanceof DeployNetError) return error;
   throw new Error(`expected a DeployNetError, got ${String(error)}`);
+}
+
+/**
+ * fast-check arbitraries for core/wire.ts frames, shared by the decoder's property tests and
+ * PeerLink's fuzz test. `id` picks the frames' request ids (e.g. mostly ids a link waits on).
+ */
+export function wireArbitraries(id: fc.Arbitrary<number> = fc.nat({ max: 0xffffffff })) {
+  const u32 = fc.nat({ max: 0xffffffff });
+  const byte = fc.nat({ max: 0xff });
+  /** Mostly short random bytes; long ones (up to 64 KiB and past) as a short random pattern, repeated. */
+  const bytes = (minLength: number, maxLength: number) =>
+    fc.oneof(
+      { weight: 3, arbitrary: fc.uint8Array({ minLength: Math.min(minLength, 64), maxLength: Math.min(maxLength, 64) }) },
+      fc.tuple(fc.integer({ min: minLength, max: maxLength }), fc.uint8Array({ minLength: 1, maxLength: 8 })).map(([n, pattern]) => repeat(pattern, n)),
+    );
+  const frame: fc.Arbitrary<Frame> = fc.oneof(
+    fc.record({
+      type: fc.constant('request' as const),
+      id,
+      sha256: fc.uint8Array({ minLength: 32, maxLength: 32 }).map(toHex),
+      start: u32,
+      end: u32,
+    }).map((r) => (r.end < r.start ? { ...r, start: r.end, end: r.start } : r)),
+    fc.record({ type: fc.constant('data' as const), id, offset: u32, payload: bytes(1, MAX_PAYLOAD_BYTES) }),
+    fc.record({ type: fc.constant('reject' as const), id, reason: fc.constantFrom(...Object.values(RejectReason)) }),
+    fc.record({ type: fc.constant('cancel' as const), id }),
+  );
+  const encoded = frame.map(encodeFrame);
+  const patched = (at: number, value: fc.Arbitrary<number>) =>
+    fc.tuple(encoded, value).map(([b, v]) => {
+      const copy = b.slice();
+      copy[at] = v;
+      return copy;
+    });
+  return {
+    frame,
+    encoded,
+    /** A valid frame cut short (possibly to nothing). */
+    truncated: fc.tuple(encoded, fc.nat()).map(([b, n]) => b.slice(0, n % b.length)),
+    /** A valid frame with 1-16 bytes appended. */
+    extended: fc.tuple(encoded, fc.uint8Array({ minLength: 1, maxLength: 16 })).map(([b, tail]) => concat(b, tail)),
+    /** A valid frame padded to more than MAX_FRAME_BYTES. */
+    oversized: fc.tuple(encoded, fc.integer({ min: 1, max: 4096 }), byte).map(([b, extra, fill]) => {
+      const out = new Uint8Array(MAX_FRAME_BYTES + extra).fill(fill);
+      out.set(b);
+      return out;
+    }),
+    wrongVersion: patched(0, byte.filter((v) => v !== WIRE_VERSION)),
+    unknownType: patched(1, byte.filter((t) => !(Object.values(FrameType) as number[]).includes(t))),
+    /** REQUEST with end < start, or REJECT with a reason outside RejectReason. */
+    outOfRange: fc.oneof(
+      fc.tuple(id, u32, u32).filter(([, a, b]) => a !== b).map(([i, a, b]) => {
+        const bytes = encodeFrame({ type: 'request', id: i, sha256: '00'.repeat(32), start: 0, end: 0 });
+        const view = new DataView(bytes.buffer);
+        view.setUint32(38, Math.max(a, b));
+        view.setUint32(42, Math.min(a, b));
+        return bytes;
+      }),
+      fc.tuple(id, byte.filter((r) => !(Object.values(RejectReason) as number[]).includes(r))).map(([i, r]) => {
+        const bytes = encodeFrame({ type: 'reject', id: i, reason: RejectReason.NotFound });
+        bytes[6] = r;
+        return bytes;
+      }),
+    ),
+    /** A valid frame with 1-3 bits flipped in its first 50 bytes. */
+    bitFlipped: fc.tuple(encoded, fc.array(fc.nat({ max: 50 * 8 - 1 }), { minLength: 1, maxLength: 3 })).map(([b, bits]) => {
+      const copy = b.slice();
+      for (const bit of bits) copy[(bit >> 3) % copy.length]! ^= 1 << (bit & 7);
+      return copy;
+    }),
+    /** Random bytes, some behind a plausible version and type, some up to 70 kB long. */
+    random: fc.oneof(
+      fc.uint8Array({ maxLength: 128 }),
+      fc.tuple(fc.nat({ max: 6 }), fc.uint8Array({ maxLength: 128 })).map(([type, body]) => concat(Uint8Array.of(WIRE_VERSION, type), body)),
+      bytes(0, 70_000),
+    ),
+  };
+}
+
+function repeat(pattern: Uint8Array, length: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(length);
+  out.set(pattern.subarray(0, length));
+  for (let filled = pattern.length; filled < length; filled *= 2) out.copyWithin(filled, 0, filled);
+  return out;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }

@@ -31,6 +31,28 @@
     setInterval(tick, 1000);
   }
 
+  // A progress bar for the panorama: DeployNet's deploynet:progress events say how much has
+  // arrived and from where (peers, origin, cache). Without DeployNet no event comes, and the image's
+  // own load event fills the bar.
+  const bar = document.getElementById('panorama-progress');
+  const sources = document.getElementById('panorama-sources');
+  const panorama = document.querySelector('img[src="/media/panorama.png"]');
+  if (bar && panorama) {
+    const mib = (n) => (n / 1048576).toFixed(1) + ' MiB';
+    window.addEventListener('deploynet:progress', (event) => {
+      const { url, loaded, total, bytes } = event.detail;
+      if (new URL(url).pathname !== '/media/panorama.png') return;
+      bar.value = total > 0 ? loaded / total : 1;
+      if (sources) {
+        const parts = Object.entries(bytes).filter(([, n]) => n > 0).map(([source, n]) => source + ' ' + mib(n));
+        sources.textContent = mib(loaded) + ' of ' + mib(total) + (parts.length ? ' (' + parts.join(', ') + ')' : '');
+      }
+    });
+    const done = () => { bar.value = 1; };
+    if (panorama.complete) done();
+    else panorama.addEventListener('load', done);
+  }
+
   const status = document.getElementById('status');
   if (status) status.textContent = 'app.js loaded';
   root.dataset.app = 'ready';
