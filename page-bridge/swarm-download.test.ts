@@ -370,6 +370,29 @@ describe('downloadChunks: failing peers', () => {
     expectVerified(run, ALL);
     expect(run.chunks.every((c) => c.peerId === 'late')).toBe(true);
   });
+
+  it('a NotFound answer does not use up a chunk’s attempts', async () => {
+    const lacking = new FakeLink('lacking', () => reject(RejectReason.NotFound));
+    const holder = new FakeLink('holder', () => serve(5));
+    const run = start([lacking, holder], { maxAttempts: 1 });
+    expect(await run.result).toEqual({ missing: [], code: null, detail: '' });
+    expectVerified(run, ALL);
+    expect(lacking.asked.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a peer coming out of backoff is asked again while another peer still has chunks in flight', async () => {
+    // 'flaky' answers Busy once, backs off 20 ms, then serves fast; 'steady' takes 300 ms per
+    // chunk. Woken when its backoff ends, flaky gets every other chunk, and in the endgame races
+    // steady's one chunk and wins: steady never serves. (Woken only when steady's chunk ended, at
+    // 300 ms, flaky would have waited and steady would have served that chunk.)
+    const flaky = new FakeLink('flaky', () => (flaky.asked.length === 1 ? reject(RejectReason.Busy, 2) : serve(2)));
+    const steady = new FakeLink('steady', () => serve(300));
+    const run = start([flaky, steady], { idleMs: 2000, perPeer: 1, scoreOptions: { backoffBaseMs: 20, backoffMaxMs: 1000, breakerThreshold: 3 } });
+    expect((await run.result).missing).toEqual([]);
+    expectVerified(run, ALL);
+    expect(steady.served).toEqual([]);
+    expect(steady.cancelled.length).toBe(1);
+  });
 });
 
 describe('downloadChunks: endgame', () => {

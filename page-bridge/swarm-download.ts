@@ -94,6 +94,7 @@ class SwarmDownload {
   private lastError: DeployNetError | null = null;
   private wakeTimer: ReturnType<typeof setTimeout> | undefined;
   private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  private removeAbortListener: () => void = () => undefined;
   private finish: (result: DownloadResult) => void = () => undefined;
   private finished = false;
   private readonly perPeer: number;
@@ -110,7 +111,9 @@ class SwarmDownload {
   run(): Promise<DownloadResult> {
     return new Promise((resolve) => {
       this.finish = resolve;
-      this.o.signal?.addEventListener('abort', () => this.end(new DeployNetError('CANCELLED', 'download cancelled')), { once: true });
+      const onAbort = () => this.end(new DeployNetError('CANCELLED', 'download cancelled'));
+      this.o.signal?.addEventListener('abort', onAbort, { once: true });
+      this.removeAbortListener = () => this.o.signal?.removeEventListener('abort', onAbort);
       if (this.o.signal?.aborted) return this.end(new DeployNetError('CANCELLED', 'download cancelled'));
       // Links honour per-request deadlines; this one holds even if one of them does not.
       this.deadlineTimer = setTimeout(() => this.end(new DeployNetError('PEER_TIMEOUT', 'the download deadline passed')), Math.max(0, this.o.deadline - this.now()));
@@ -144,10 +147,14 @@ class SwarmDownload {
       this.start(index, link, now);
     }
     if (this.queue.length === 0) this.race(links, now);
-    if (this.inFlight.size > 0) return; // an attempt's end pumps again
-    if (this.queue.length === 0) return this.end(null);
-    // Chunks wait and nothing is in flight: a peer in backoff may come back before the deadline.
+    if (this.queue.length === 0 && this.inFlight.size === 0) return this.end(null);
+    // Chunks wait: a peer in backoff may come back before the deadline; wake up for it then,
+    // even while other chunks are in flight (their ends pump too).
     const waiting = links.map((l) => this.o.scores.retryAt(l.peerId, now)).filter((t) => t > now && t < this.o.deadline);
+    if (this.inFlight.size > 0) {
+      if (this.queue.length > 0 && waiting.length > 0) this.wakeTimer = setTimeout(() => this.pump(), Math.min(...waiting) - now);
+      return;
+    }
     if (waiting.length === 0) return this.end(this.lastError ?? new DeployNetError('PEER_UNAVAILABLE', 'no connected peer holds this file'));
     this.wakeTimer = setTimeout(() => this.pump(), Math.min(...waiting) - now);
   }
@@ -235,7 +242,11 @@ class SwarmDownload {
     if (e.code === 'PEER_TIMEOUT' || (e.code === 'PEER_REJECTED' && reason !== RejectReason.NotFound && reason !== RejectReason.UploadOff)) {
       this.o.scores.failed(attempt.link.peerId, this.now());
     } else {
-      if (e.code === 'PEER_REJECTED') this.lacking.add(attempt.link.peerId);
+      if (e.code === 'PEER_REJECTED') {
+        // A peer that lacks the file says nothing about the chunk: that ask does not count.
+        this.lacking.add(attempt.link.peerId);
+        this.attempts.set(index, (this.attempts.get(index) ?? 1) - 1);
+      }
       this.o.scores.ended(attempt.link.peerId); // no verdict on the peer: a half-open one may be probed again
     }
     const retry = !this.done.has(index) && !this.inFlight.has(index) && !this.queue.includes(index);
@@ -266,6 +277,7 @@ class SwarmDownload {
     this.finished = true;
     clearTimeout(this.wakeTimer);
     clearTimeout(this.deadlineTimer);
+    this.removeAbortListener();
     for (const attempts of this.inFlight.values()) for (const a of attempts) a.abort.abort();
     const missing = this.o.target.want.filter((i) => !this.done.has(i));
     if (missing.length === 0) return this.finish({ missing, code: null, detail: '' });
