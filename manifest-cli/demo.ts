@@ -47,6 +47,7 @@ async function main(): Promise<void> {
 
   console.log(`DeployNet demo, throwaway key ${keys.keyId}`);
   console.log(`  signal node  ${signal.url}`);
+  let dashboard = '';
   for (const example of EXAMPLES) {
     const siteDir = join(DEMO, example.name);
     await cp(join(ROOT, 'examples', example.name), siteDir, { recursive: true });
@@ -54,11 +55,15 @@ async function main(): Promise<void> {
     const origin = await listenOrAny((port) => serveSite({ siteDir, port, host }), example.port);
     origins.push(origin);
     console.log(`  ${example.what.padEnd(16)} ${origin.url}/  (${built.fileCount} files, manifest version ${built.version})`);
+    if (example.name === 'site') dashboard = `${origin.url}/dashboard.html`;
   }
   console.log('');
-  console.log('Open a URL in two separate browser profiles (or a normal and a private window).');
-  console.log('The second visitor gets its assets from the first; see DevTools > Network > Timing (Server-Timing)');
-  console.log('or run `await deploynet.stats()` in the console. The app can be installed from the address bar.');
+  console.log(`Swarm dashboard (bytes by source over time, peers, uploads): ${dashboard}`);
+  console.log('');
+  console.log('A second visitor: open the same URL in another browser profile, or in a private window');
+  console.log('(Chrome: Ctrl-Shift-N; Firefox: Ctrl-Shift-P). It gets its assets from the first visitor:');
+  console.log('watch both dashboards, see DevTools > Network > Timing (Server-Timing), or run');
+  console.log('`await deploynet.stats()` in the console. The app can be installed from the address bar.');
   console.log('Ctrl-C stops.');
 }
 
