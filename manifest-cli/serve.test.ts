@@ -86,6 +86,21 @@ describe('serveSite', () => {
     expect(elapsed).toBeLessThan(2000);
   });
 
+  it('tells onRequest of every request, with its Range header', async () => {
+    const f = await fixture();
+    await f.write('big.bin', bytes(1000));
+    const log: unknown[] = [];
+    const s = await serve({ siteDir: f.siteDir, port: 0, onRequest: (r) => log.push(r) });
+    const part = await fetch(`${s.url}/big.bin?x=1`, { headers: { range: 'bytes=10-19' } });
+    expect(part.status).toBe(206);
+    expect(new Uint8Array(await part.arrayBuffer())).toEqual(bytes(1000).subarray(10, 20));
+    await (await fetch(`${s.url}/css/site.css`)).text();
+    expect(log).toEqual([
+      { method: 'GET', path: '/big.bin', range: 'bytes=10-19' },
+      { method: 'GET', path: '/css/site.css', range: null },
+    ]);
+  });
+
   it('refuses a missing directory and a port in use', async () => {
     const f = await fixture();
     await expect(serveSite({ siteDir: join(f.root, 'nope'), port: 0 })).rejects.toMatchObject({ code: 'SITE_DIR_MISSING' });

@@ -1,7 +1,8 @@
 /**
  * `deploynet serve`: a plain origin for development and benchmarks. express.static does the file
  * serving (and keeps every request inside siteDir); this adds the headers a DeployNet site needs
- * and an optional simulated WAN (latency before each response, a shared bandwidth cap).
+ * and an optional simulated WAN (latency before each response, a shared bandwidth cap), and for
+ * tests and benchmarks a hook that hears every request.
  */
 import type { Server } from 'node:http';
 import express from 'express';
@@ -20,6 +21,17 @@ export interface ServeSiteOptions {
   readonly latencyMs?: number;
   /** Bandwidth of the simulated uplink, shared by all responses; 0 = unlimited. */
   readonly rateBytesPerSec?: number;
+  /** Hears every request as it arrives, before latency and throttling (e.g. a test's request log). */
+  readonly onRequest?: (request: ServedRequest) => void;
+}
+
+/** What `onRequest` hears of a request. */
+export interface ServedRequest {
+  readonly method: string;
+  /** The path as requested, without the query. */
+  readonly path: string;
+  /** The Range header, or null. */
+  readonly range: string | null;
 }
 
 export interface ServedSite {
@@ -57,6 +69,8 @@ export async function serveSite(options: ServeSiteOptions): Promise<ServedSite> 
 
   const app = express();
   app.disable('x-powered-by');
+  const onRequest = options.onRequest;
+  if (onRequest) app.use((req, _res, next) => (onRequest({ method: req.method, path: req.path, range: req.headers.range ?? null }), next()));
   if (latencyMs > 0) app.use((_req, _res, next) => void setTimeout(next, latencyMs));
   if (bucket) app.use((_req, res, next) => (throttleResponse(res, bucket), next()));
   app.use(

@@ -5,11 +5,14 @@
  * every failure ends at the origin (7). A whole-file answer streams in order as chunks arrive; a
  * Range request waits for the whole verified file and range-response.ts cuts the answer from it.
  * `x-deploynet-source` names where the first chunk came from (headers go out before the rest).
+ * A download that stops half-way leaves its verified chunks in the partial store, and the next
+ * one resumes from them; once the file is in Cache Storage they are deleted.
  */
 import { CACHED_HEADER, FETCH_PROGRESS_EVERY_MS, FILL_PARAM, PEER_FAILURE_HEADER, chunkHashes, peerBudgetMs, type CryptoProvider, type ProgressDetail, type SiteConfig, type Source } from '../core/index.js';
 import type { BridgeRegistry } from './bridge-registry.js';
 import type { ContentCache } from './content-cache.js';
 import type { ManifestStore } from './manifest-store.js';
+import type { PartialStore } from './partial-store.js';
 import { FileDownload, OriginMismatch } from './file-download.js';
 import { assetResponse, unverifiedOriginResponse } from './respond.js';
 import { rangeResponse, requestedRange, type WholeFile } from './range-response.js';
@@ -24,6 +27,8 @@ export interface AssetHandlerDeps {
   /** A navigation is about to create page `resultingClientId` under manifest `version`. */
   readonly onNavigation: (resultingClientId: string, version: number) => void;
   readonly content: ContentCache;
+  /** Verified chunks of files still downloading, so a reload resumes (partial-store.ts). */
+  readonly partials: PartialStore;
   readonly bridges: BridgeRegistry;
   readonly fetch: typeof fetch;
   /** Tells page `clientId` how a download of a listed file is going (deploynet:progress). */
@@ -81,7 +86,10 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
       origin: originFetch,
       patienceMs: (bytes) => peerBudgetMs(deps.config, bytes),
       ...(report && { onProgress: report }),
+      partials: deps.partials,
     });
+    // Chunks it stores must land even when the download fails: that is what the next one resumes from.
+    waitUntil(download.settled);
     let source: Source;
     try {
       source = await download.start();
@@ -105,11 +113,19 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
       // and it is told whether the bytes were kept so it can stop when storage is full.
       const body = await whole;
       const stored = await deps.content.put(file, body, { evict: false });
+      waitUntil(download.dropStored());
       const response = await answer(body, source);
       response.headers.set(CACHED_HEADER, String(stored));
       return withFailure(response);
     }
-    waitUntil(whole.then((body) => deps.content.put(file, body, { evict: true })).catch(() => undefined));
+    // Stored chunks go once the file is cached, or was refused (then they would only hold the space
+    // the cache was denied).
+    waitUntil(
+      whole
+        .then((body) => deps.content.put(file, body, { evict: true }))
+        .then(() => download.dropStored())
+        .catch(() => undefined),
+    );
     if (range !== null) return withFailure(await answer(await whole, source));
     return withFailure(assetResponse(download.stream(), file, source, startedAt));
   };

@@ -57,6 +57,13 @@ describe('ContentCache under storage pressure', () => {
     expect(held().sort()).toEqual([a.sha256, d.sha256].sort());
   });
 
+  it('lists the hashes of what it holds', async () => {
+    const [a, b] = [file(1, 10), file(2, 10)];
+    const { content } = setup(100, [a, b]);
+    for (const f of [a, b]) await content.put(f, new ArrayBuffer(f.size), { evict: true });
+    expect(await content.hashes()).toEqual(new Set([a.sha256, b.sha256]));
+  });
+
   it('drops content the manifest no longer lists before anything it lists', async () => {
     const [old, a, b] = [file(9, 30), file(1, 30), file(2, 30)];
     const { content, held } = setup(90, [a, b]);

@@ -62,6 +62,22 @@ export class ContentCache {
     }
   }
 
+  /** Content hashes of every cached file; empty when the cache cannot be read. Never throws. */
+  async hashes(): Promise<Set<string>> {
+    try {
+      const cache = await this.deps.caches.open(CONTENT_CACHE);
+      const out = new Set<string>();
+      for (const request of await cache.keys()) {
+        const path = new URL(request.url).pathname;
+        if (path.startsWith(KEY_PREFIX)) out.add(path.slice(KEY_PREFIX.length));
+      }
+      return out;
+    } catch (error) {
+      console.warn('[deploynet] could not list the cache', error);
+      return new Set();
+    }
+  }
+
   /** Deletes cached files whose hash no manifest in use lists (old deploys). Never throws. */
   async retainOnly(keep: ReadonlySet<string>): Promise<number> {
     try {

@@ -3,11 +3,13 @@
  * Range, on real bytes and real SHA-256 chunk hashes.
  */
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { chunkCount, chunkRange, webCrypto, type ManifestFile } from '../core/index.js';
 import { prng } from '../test/unit/test-kit.js';
 import type { PeerHandlers, PeerSession } from './bridge-registry.js';
-import { FileDownload, OriginMismatch, originOffset } from './file-download.js';
+import { FileDownload, OriginMismatch } from './file-download.js';
+import { originOffset } from './origin-chunks.js';
+import { MemoryPartialStore, type PartialStore } from './partial-store.js';
 
 const CHUNK = 16 * 1024;
 const crypto = webCrypto(globalThis.crypto.subtle);
@@ -273,3 +275,175 @@ describe('originOffset', () => {
   });
 });
 
+
+/** A partial store that fails the way browsers do: no IndexedDB, a full disk, or no answer at all. */
+function failingStore(how: 'unavailable' | 'quota' | 'silent'): PartialStore & { puts: number } {
+  const memory = new MemoryPartialStore();
+  const store = {
+    puts: 0,
+    load: (sha256: string) => (how === 'unavailable' ? Promise.reject(new DOMException('no IndexedDB', 'InvalidStateError')) : how === 'silent' ? new Promise<never>(() => undefined) : memory.load(sha256)),
+    put: () => {
+      store.puts++;
+      return Promise.reject(new DOMException('full', 'QuotaExceededError'));
+    },
+    drop: () => Promise.reject(new DOMException('no IndexedDB', 'InvalidStateError')),
+    retainOnly: () => Promise.reject(new DOMException('no IndexedDB', 'InvalidStateError')),
+  };
+  return store;
+}
+
+/** An origin whose body breaks after `chunks` chunks (the connection dropped). */
+function breakingOrigin(bytes: Uint8Array, chunks: number): FileDownloadOrigin {
+  let sent = false;
+  return {
+    fetchOrigin: async () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          // One pull delivers the bytes, the next one fails (erroring at once would drop the queue).
+          pull(controller) {
+            if (sent) return controller.error(new TypeError('network error'));
+            sent = true;
+            controller.enqueue(bytes.slice(0, chunks * CHUNK));
+          },
+        }),
+        { status: 200 },
+      ),
+  };
+}
+
+function resumable(partials: PartialStore, peers: ScriptedPeers | null, origin: FileDownloadOrigin, extra: { partialsWaitMs?: number; bytes?: Uint8Array } = {}): FileDownload {
+  const bytes = extra.bytes ?? FILE_BYTES;
+  return new FileDownload({
+    file: bytes === FILE_BYTES ? FILE : fileOf(bytes),
+    chunkSize: CHUNK,
+    crypto,
+    peers: peers ? peers.open : null,
+    origin: origin.fetchOrigin,
+    patienceMs: () => 5000,
+    partials,
+    ...(extra.partialsWaitMs !== undefined && { partialsWaitMs: extra.partialsWaitMs }),
+  });
+}
+
+async function store(partials: PartialStore, indices: readonly number[]): Promise<void> {
+  for (const i of indices) await partials.put(FILE.sha256, i, chunkOf(FILE_BYTES, i));
+}
+
+describe('FileDownload resume (partial store)', () => {
+  it('keeps every verified chunk while it downloads; a download that breaks off leaves them, and the next one resumes', async () => {
+    const partials = new MemoryPartialStore();
+    const first = resumable(partials, null, breakingOrigin(FILE_BYTES, 4));
+    expect(await first.start()).toBe('origin');
+    await expect(first.whole()).rejects.toThrow('network error');
+    await first.settled;
+    expect(partials.chunks(FILE.sha256)).toEqual([0, 1, 2, 3]);
+
+    const origin = originOf(FILE_BYTES);
+    const second = resumable(partials, null, origin);
+    expect(await second.start()).toBe('cache');
+    expectSame(await readAll(second.stream()), FILE_BYTES);
+    expect(origin.asked).toEqual([[4 * CHUNK, FILE_BYTES.length]]);
+    expect(second.bytes).toEqual({ cache: 4 * CHUNK, peer: 0, origin: FILE_BYTES.length - 4 * CHUNK });
+  });
+
+  it('asks peers only for the chunks not stored', async () => {
+    const partials = new MemoryPartialStore();
+    await store(partials, [0, 1, 5]);
+    const wanted: number[][] = [];
+    const peers = scriptedPeers((want, h) => {
+      wanted.push([...want]);
+      void tick().then(() => {
+        for (const i of want) h.chunk(i, chunkOf(FILE_BYTES, i), 'p1');
+        h.end(null);
+      });
+    });
+    const origin = originOf(FILE_BYTES);
+    const d = resumable(partials, peers, origin);
+    expect(await d.start()).toBe('cache');
+    expectSame(await d.whole(), FILE_BYTES);
+    expect(wanted).toEqual([[2, 3, 4, 6, 7, 8, 9, 10]]);
+    expect(origin.asked).toEqual([]);
+    expect(d.bytes).toEqual({ cache: 3 * CHUNK, peer: FILE_BYTES.length - 3 * CHUNK, origin: 0 });
+  });
+
+  it('a stored chunk that does not verify (corrupt, or of another length) is fetched again and its stored copy replaced', async () => {
+    const partials = new MemoryPartialStore();
+    await store(partials, [0, 1, 2, 3]);
+    const bad = new Uint8Array(chunkOf(FILE_BYTES, 2));
+    bad[100]! ^= 1;
+    await partials.put(FILE.sha256, 2, bad.buffer);
+    await partials.put(FILE.sha256, 3, chunkOf(FILE_BYTES, 3).slice(0, 100)); // stored under a smaller chunk size
+    await partials.put(FILE.sha256, 99, chunkOf(FILE_BYTES, 0)); // past the end of the file
+    const origin = originOf(FILE_BYTES);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const d = resumable(partials, null, origin);
+    expect(await d.start()).toBe('cache');
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('2 stored chunks'));
+    warn.mockRestore();
+    expectSame(await d.whole(), FILE_BYTES);
+    expect(origin.asked).toEqual([[2 * CHUNK, FILE_BYTES.length]]);
+    expect(d.bytes.cache).toBe(2 * CHUNK);
+    await d.settled;
+    const restored = await partials.load(FILE.sha256);
+    expect(sha(restored.get(2)!)).toBe(FILE.chunks![2]);
+    expect(sha(restored.get(3)!)).toBe(FILE.chunks![3]);
+  });
+
+  it('with every chunk stored, neither peers nor the origin are asked', async () => {
+    const partials = new MemoryPartialStore();
+    await store(partials, Array.from({ length: 11 }, (_, i) => i));
+    const origin = originOf(FILE_BYTES);
+    const peers = scriptedPeers(() => expect.unreachable('no peer session for a complete file'));
+    const d = resumable(partials, peers, origin);
+    expect(await d.start()).toBe('cache');
+    expectSame(await readAll(d.stream()), FILE_BYTES);
+    expect(origin.asked).toEqual([]);
+    expect(d.bytes).toEqual({ cache: FILE_BYTES.length, peer: 0, origin: 0 });
+  });
+
+  it('dropStored deletes the file’s chunks once the writes in flight have landed', async () => {
+    const partials = new MemoryPartialStore();
+    await partials.put('f'.repeat(64), 0, new ArrayBuffer(8)); // another file's chunk stays
+    const d = resumable(partials, null, originOf(FILE_BYTES));
+    await d.start();
+    expectSame(await d.whole(), FILE_BYTES);
+    await d.dropStored();
+    expect(partials.chunks(FILE.sha256)).toEqual([]);
+    expect(partials.chunks('f'.repeat(64))).toEqual([0]);
+  });
+
+  it('a file of one chunk is not stored', async () => {
+    const partials = new MemoryPartialStore();
+    const small = randomBytes(4, 1000);
+    const d = resumable(partials, null, originOf(small), { bytes: small });
+    await d.start();
+    expectSame(await d.whole(), small);
+    await d.settled;
+    expect(partials.chunks(fileOf(small).sha256)).toEqual([]);
+  });
+
+  it('storage that fails (no IndexedDB, a full disk, no answer) never breaks the download', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    for (const how of ['unavailable', 'quota', 'silent'] as const) {
+      const partials = failingStore(how);
+      const origin = originOf(FILE_BYTES);
+      const d = resumable(partials, null, origin, { partialsWaitMs: 20 });
+      expect(await d.start()).toBe('origin');
+      expectSame(await d.whole(), FILE_BYTES);
+      expect(origin.asked, how).toEqual([[0, FILE_BYTES.length]]);
+      await d.settled;
+      await d.dropStored(); // rejects inside; must not throw
+      // After the first failed write this download stops writing; a store that failed to load is not written at all.
+      expect(partials.puts, how).toBe(how === 'quota' ? 1 : 0);
+    }
+    // Each failure is logged (the download says why it cannot resume), then it carries on.
+    // A store that could not be read is left alone from then on (no writes, no drop).
+    expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
+      expect.stringContaining('could not be read'),
+      expect.stringContaining('could not keep chunk 0'),
+      expect.stringContaining('could not drop'),
+      expect.stringContaining('did not answer within 20 ms'),
+    ]);
+    warn.mockRestore();
+  });
+});

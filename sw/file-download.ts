@@ -3,16 +3,24 @@
  * against the manifest before it is used (invariant 2), streamed to the page in order.
  *
  * Peers first: one peer session (the page bridge asks every connected peer, see
- * page-bridge/swarm-download.ts) for every chunk. The origin takes over what the peers do not
- * deliver: when the session ends with chunks missing, or when the lowest missing chunk (the one
- * the stream waits for) is later than `patienceMs` allows, the origin is asked for a run of chunks
- * from there (a Range request; the whole file in one plain GET when nothing came from peers) and
- * races the peers for them; whichever verified copy lands first is kept, and the peers are told
- * to drop what the origin delivered. Every failure path ends at the origin (invariant 7); only
- * when the origin fails too does the download fail.
+ * page-bridge/swarm-download.ts) for every chunk not already here. The origin takes over what the
+ * peers do not deliver: when the session ends with chunks missing, or when the lowest missing
+ * chunk (the one the stream waits for) is later than `patienceMs` allows, the origin is asked for
+ * a run of chunks from there (a Range request; the whole file in one plain GET when nothing is
+ * here yet) and races the peers for them; whichever verified copy lands first is kept, and the
+ * peers are told to drop what the origin delivered. Every failure path ends at the origin
+ * (invariant 7); only when the origin fails too does the download fail.
+ *
+ * Resume: a file of several chunks keeps each verified chunk in the partial store while it
+ * downloads (file-partials.ts). The next download of the file starts from what is stored: each
+ * stored chunk is verified again (storage is not trusted any more than a peer), counts as
+ * `cache`, and peers and the origin are asked only for the rest.
  */
 import { chunkCount, chunkHashes, chunkRange, toHex, type CryptoProvider, type ManifestFile, type Source } from '../core/index.js';
 import type { PeerFailure, PeerHandlers, PeerSession } from './bridge-registry.js';
+import { FilePartials } from './file-partials.js';
+import { OriginMismatch, originChunks } from './origin-chunks.js';
+import type { PartialStore } from './partial-store.js';
 
 export interface FileDownloadDeps {
   readonly file: ManifestFile;
@@ -26,12 +34,13 @@ export interface FileDownloadDeps {
   readonly patienceMs: (chunkBytes: number) => number;
   /** Hears every verified chunk: the bytes so far, by source. */
   readonly onProgress?: (loaded: number, bytes: Readonly<Record<Source, number>>) => void;
+  /** Where verified chunks of a file of several chunks are kept while it downloads; none: no resume. */
+  readonly partials?: PartialStore;
+  /** How long to wait for the stored chunks before starting without them (default STORED_CHUNKS_WAIT_MS). */
+  readonly partialsWaitMs?: number;
 }
 
-/** The origin's bytes did not match the manifest (a deploy in progress?), or it answered an error. */
-export class OriginMismatch extends Error {
-  override readonly name = 'OriginMismatch';
-}
+export { OriginMismatch };
 
 /** Chunks the origin is asked for at once when it races a late chunk. */
 const RACE_RUN_CHUNKS = 4;
@@ -56,29 +65,45 @@ export class FileDownload {
   private readonly wakers = new Set<() => void>();
   private readonly verifying = new Set<Promise<void>>();
   private stopped = false;
+  /** Null for a single chunk: nothing to resume. */
+  private readonly partials: FilePartials | null;
+  private ended!: () => void;
+  /**
+   * Settles once the download is over (complete, failed or aborted) and every chunk it stored
+   * has been written: what a service worker must stay alive for.
+   */
+  readonly settled: Promise<void>;
 
   constructor(private readonly deps: FileDownloadDeps) {
     this.count = chunkCount(deps.file.size, deps.chunkSize);
     this.hashes = chunkHashes(deps.file);
     this.chunks = new Array<Uint8Array | undefined>(this.count);
     this.sources = new Array<Source | undefined>(this.count);
+    this.partials = deps.partials && this.count > 1 ? new FilePartials(deps.partials, deps.file.sha256, deps.partialsWaitMs) : null;
+    this.settled = new Promise<void>((resolve) => (this.ended = resolve)).then(() => this.partials?.flushed());
   }
 
   /** Starts the download; resolves with chunk 0's source once it is verified. */
   async start(): Promise<Source> {
-    const all = Array.from({ length: this.count }, (_, i) => i);
-    if (this.deps.peers) {
+    await this.resume();
+    const missing = this.missing();
+    if (missing.length > 0 && this.deps.peers) {
       this.peersActive = true;
-      this.session = this.deps.peers(all, {
+      this.session = this.deps.peers(missing, {
         chunk: (index, body, peerId) => void this.fromPeer(index, new Uint8Array(body), peerId),
         end: (failure) => this.peersEnded(failure),
       });
       this.watch();
-    } else {
-      this.fromOrigin(all);
+    } else if (missing.length > 0) {
+      this.fromOrigin(missing);
     }
     await this.until(() => this.chunks[0] !== undefined);
     return this.sources[0]!;
+  }
+
+  /** Deletes the file's stored chunks (once its writes have landed): call when it is cached. */
+  async dropStored(): Promise<void> {
+    await this.partials?.drop();
   }
 
   /** The verified bytes in order, as they become available. */
@@ -104,10 +129,25 @@ export class FileDownload {
   /** Stops everything (nobody needs the file any more, or it is complete). */
   abort(): void {
     this.stopped = true;
+    this.ended();
     this.peersActive = false; // first, so the session's end does not send anything to the origin
     clearTimeout(this.watchdog);
     this.session?.cancel();
     this.originAbort.abort();
+  }
+
+  /** Takes the chunks an interrupted download left, each one that still verifies. */
+  private async resume(): Promise<void> {
+    if (!this.partials) return;
+    const stored = await this.partials.load();
+    let refused = 0;
+    for (const [index, bytes] of stored) {
+      if (index >= this.count) continue;
+      if (await this.verified(index, bytes)) this.accept(index, bytes, 'cache');
+      else refused++;
+    }
+    // Not fatal: the chunk is fetched again, and storing it overwrites the bad copy.
+    if (refused > 0) console.warn(`[deploynet] ${refused} stored chunks of ${this.deps.file.sha256} did not match the manifest; fetching them again`);
   }
 
   private fromPeer(index: number, bytes: Uint8Array, peerId: string): void {
@@ -183,36 +223,11 @@ export class FileDownload {
     const end = chunkRange(last, this.deps.file.size, this.deps.chunkSize).end;
     try {
       const response = await this.deps.origin(start, end, this.originAbort.signal);
-      const skip = originOffset(response, start, end, this.deps.file.size);
-      let index = first;
-      let buffer = new Uint8Array(chunkRange(first, this.deps.file.size, this.deps.chunkSize).end - start);
-      let filled = 0;
-      let toSkip = skip;
-      for await (const piece of readBody(response)) {
-        let data = piece;
-        if (toSkip > 0) {
-          const cut = Math.min(toSkip, data.length);
-          data = data.subarray(cut);
-          toSkip -= cut;
-        }
-        while (data.length > 0 && index <= last) {
-          const take = Math.min(buffer.length - filled, data.length);
-          buffer.set(data.subarray(0, take), filled);
-          filled += take;
-          data = data.subarray(take);
-          if (filled < buffer.length) break;
-          if (!this.chunks[index]) {
-            if (!(await this.verified(index, buffer))) throw new OriginMismatch(`the origin's chunk ${index} does not match the manifest`);
-            this.accept(index, buffer, 'origin');
-          }
-          if (++index > last) break;
-          const next = chunkRange(index, this.deps.file.size, this.deps.chunkSize);
-          buffer = new Uint8Array(next.end - next.start);
-          filled = 0;
-        }
-        if (index > last) break;
+      for await (const { index, bytes } of originChunks(response, first, last, this.deps.file.size, this.deps.chunkSize)) {
+        if (this.chunks[index]) continue;
+        if (!(await this.verified(index, bytes))) throw new OriginMismatch(`the origin's chunk ${index} does not match the manifest`);
+        this.accept(index, bytes, 'origin');
       }
-      if (index <= last) throw new OriginMismatch(`the origin's answer ended early, at chunk ${index}`);
     } catch (error) {
       for (const i of run) this.originBusy.delete(i);
       if (!this.originAbort.signal.aborted) this.fail(error instanceof Error ? error : new Error(String(error)));
@@ -235,6 +250,7 @@ export class FileDownload {
     this.bytes[source] += bytes.length;
     this.have++;
     this.loaded += bytes.length;
+    if (source !== 'cache' && !this.stopped) this.partials?.keep(index, bytes);
     this.deps.onProgress?.(this.loaded, this.bytes);
     if (source === 'origin' && this.peersActive) this.session?.cancel([index]);
     if (this.have === this.count) {
@@ -267,38 +283,5 @@ export class FileDownload {
 
   private wake(): void {
     for (const check of [...this.wakers]) check();
-  }
-}
-
-/**
- * How many bytes of the origin's body come before `start`: 0 for a 206 with the asked range, or
- * `start` for a 200 (an origin that ignores Range sends the whole file). Anything else is refused.
- */
-export function originOffset(response: Response, start: number, end: number, size: number): number {
-  if (response.status === 206) {
-    const expected = `bytes ${start}-${end - 1}/${size}`;
-    if (response.headers.get('content-range') !== expected) throw new OriginMismatch(`the origin answered ${response.headers.get('content-range') ?? 'no Content-Range'}, not ${expected}`);
-    return 0;
-  }
-  if (response.status === 200) return start;
-  throw new OriginMismatch(`the origin answered ${response.status}`);
-}
-
-async function* readBody(response: Response): AsyncGenerator<Uint8Array> {
-  if (!response.body) return;
-  const reader = response.body.getReader();
-  let done = false;
-  try {
-    for (;;) {
-      const next = await reader.read();
-      if (next.done) {
-        done = true;
-        return;
-      }
-      yield next.value;
-    }
-  } finally {
-    // Stopped early (the run is complete, or failed): do not keep downloading the rest.
-    if (!done) await reader.cancel().catch(() => undefined);
   }
 }

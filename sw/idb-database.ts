@@ -1,21 +1,24 @@
 /**
  * The service worker's IndexedDB database `deploynet`, opened once and shared by its stores:
- * `trust` (trust-store.ts) and `pins` (version-pins.ts). Add a store: raise DB_VERSION and create
- * it in `upgrade`.
+ * `trust` (trust-store.ts), `pins` (version-pins.ts) and, since version 3, `partials`
+ * (partial-store.ts). Add a store: raise DB_VERSION and add it to STORES; `upgrade` creates the
+ * stores a database lacks and keeps the others (and their records) as they are.
  */
 import { openDB, type IDBPDatabase } from 'idb';
 
 export const DB_NAME = 'deploynet';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 export const TRUST_STORE = 'trust';
 export const PINS_STORE = 'pins';
+export const PARTIALS_STORE = 'partials';
+const STORES = [TRUST_STORE, PINS_STORE, PARTIALS_STORE];
 
 let db: Promise<IDBPDatabase> | null = null;
 
 export function openDeployNetDb(): Promise<IDBPDatabase> {
   db ??= openDB(DB_NAME, DB_VERSION, {
     upgrade(database) {
-      for (const store of [TRUST_STORE, PINS_STORE]) {
+      for (const store of STORES) {
         if (!database.objectStoreNames.contains(store)) database.createObjectStore(store);
       }
     },

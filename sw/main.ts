@@ -9,6 +9,7 @@ import { createAssetHandler } from './asset-handler.js';
 import { BridgeRegistry } from './bridge-registry.js';
 import { ContentCache } from './content-cache.js';
 import { ManifestStore } from './manifest-store.js';
+import { idbPartialStore } from './partial-store.js';
 import { idbTrustStore } from './trust-store.js';
 import { VersionPins, idbPinStore } from './version-pins.js';
 import { KillSwitch } from './kill-switch.js';
@@ -33,12 +34,14 @@ const content = new ContentCache({
   now: () => Date.now(),
   writable: () => !killSwitch.engaged,
 });
+const partials = idbPartialStore({ writable: () => !killSwitch.engaged });
 const bridges = new BridgeRegistry(self.clients, HELLO_WAIT_MS, config.peerTimeoutMs);
 const handle = createAssetHandler({
   config,
   crypto,
   manifests,
   content,
+  partials,
   bridges,
   fetch: fetchFn,
   progress: (clientId, detail) => {
@@ -56,6 +59,8 @@ void pins.ready();
 /**
  * After a deploy: forget pages that are gone, keep only the manifests open pages still use, drop
  * cached files no kept manifest lists, and tell every page when a newer manifest is in force.
+ * Stored chunks of partly downloaded files go too when no kept manifest lists the file, or when
+ * it is cached already (a download that ended between caching the file and dropping its chunks).
  */
 let cleanedFor = '';
 async function settleVersions(announce: boolean): Promise<void> {
@@ -68,7 +73,12 @@ async function settleVersions(announce: boolean): Promise<void> {
   const kept = [current.manifest.version, ...inUse].sort().join(',');
   if (kept !== cleanedFor) {
     cleanedFor = kept;
-    await content.retainOnly(manifests.hashesInUse());
+    const listed = manifests.hashesInUse();
+    await content.retainOnly(listed);
+    const cached = await content.hashes();
+    await partials
+      .retainOnly(new Set([...listed].filter((sha256) => !cached.has(sha256))))
+      .catch((error: unknown) => console.warn('[deploynet] could not clean the stored chunks', error));
   }
   if (!announce) return;
   const message: ManifestUpdated = { type: 'manifest-updated', v: BRIDGE_PROTOCOL, version: current.manifest.version };
@@ -139,7 +149,9 @@ self.addEventListener('message', (event) => {
 registerRoute(
   ({ request, url, event }) => {
     // `?deploynet=off` navigations go to the origin and retire this worker (sw/kill-switch.ts).
-    if (killSwitch.passThrough({ mode: request.mode, url: url.href, origin }, (work) => event.waitUntil(work))) return false;
+    // It drops the stored chunks of partial downloads too: they are cached bytes like the rest.
+    const retire = (work: Promise<unknown>) => event.waitUntil(Promise.all([work, partials.retainOnly(new Set()).catch(() => 0)]));
+    if (killSwitch.passThrough({ mode: request.mode, url: url.href, origin }, retire)) return false;
     const facts = {
       method: request.method,
       url: url.href,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ENVELOPE_FORMAT, MANIFEST_PATH, SW_PATH, serializeEnvelope, serializeManifest, toBase64Url, utf8Encode, type Manifest } from '../../core/index.js';
 import { buildSite, type BuildSiteOptions } from '../../manifest-cli/build-site.js';
 import { generateKeyPair, loadPrivateKey } from '../../manifest-cli/keys.js';
-import { serveSite, type ServedSite } from '../../manifest-cli/serve.js';
+import { serveSite, type ServeSiteOptions, type ServedSite } from '../../manifest-cli/serve.js';
 import { startSignalNode, type SignalNode } from '../../signal/index.js';
 
 export const EXAMPLE_SITE = new URL('../../examples/site/', import.meta.url).pathname;
@@ -42,6 +42,12 @@ export interface Stack {
   stopSignal(): Promise<void>;
   /** Stops the origin server (idempotent): the site is then only what visitors hold. */
   stopOrigin(): Promise<void>;
+  /**
+   * Starts the origin again on the same port (the origin URL is the site's identity: its service
+   * worker, caches and IndexedDB), stopping it first if it runs; `origin` replaces the stack's
+   * origin options from then on.
+   */
+  restartOrigin(origin?: OriginOptions): Promise<void>;
   /** SHA-256 hex of a file as the origin has it on disk. */
   originSha256(path: string): Promise<string>;
   close(): Promise<void>;
@@ -58,12 +64,17 @@ export interface WriteManifestOptions {
   readonly tamper?: boolean;
 }
 
+/** How the origin serves: a simulated WAN, a request log (manifest-cli/serve.ts). */
+export type OriginOptions = Pick<ServeSiteOptions, 'latencyMs' | 'rateBytesPerSec' | 'onRequest'>;
+
 export interface StackOptions {
   /** The folder copied and deployed; default {@link EXAMPLE_SITE}. */
   readonly example?: string;
   readonly build?: Partial<Omit<BuildSiteOptions, 'siteDir' | 'keyFile' | 'signal'>>;
   /** Runs after the build and before the origin starts (e.g. to tamper with the output). */
   readonly afterBuild?: (siteDir: string) => Promise<void>;
+  /** Default: as fast as loopback, no log. */
+  readonly origin?: OriginOptions;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -77,8 +88,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const signalUrl = signal.url;
   let manifest = (await build()).manifest;
   await options.afterBuild?.(siteDir);
-  let served: ServedSite | null = await serveSite({ siteDir, port: 0, host: '127.0.0.1' });
+  let originOptions: OriginOptions = options.origin ?? {};
+  let served: ServedSite | null = await serveSite({ ...originOptions, siteDir, port: 0, host: '127.0.0.1' });
   const origin = served.url;
+  const originPort = served.port;
   const stopOrigin = async () => {
     const s = served;
     served = null;
@@ -120,6 +133,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     stopSignal,
     stopOrigin,
+    async restartOrigin(next) {
+      await stopOrigin();
+      originOptions = next ?? originOptions;
+      served = await serveSite({ ...originOptions, siteDir, port: originPort, host: '127.0.0.1' });
+    },
     async originSha256(path) {
       return createHash('sha256').update(await readFile(join(siteDir, ...path.slice(1).split('/')))).digest('hex');
     },
