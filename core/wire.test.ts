@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DeployNetError } from './errors.js';
 import { MAX_FRAME_BYTES, MAX_PAYLOAD_BYTES, RejectReason, decodeFrame, encodeFrame, frameBytes, type Frame } from './wire.js';
+import { MAX_LISTED_PEERS, MAX_SIGNAL_DATA_BYTES, parseSignalPayload } from './wire-mesh.js';
 import { codeOf, wireArbitraries } from '../test/unit/test-kit.js';
 
 const SHA = 'ab'.repeat(32);
@@ -19,6 +20,13 @@ function header(type: number, bodyLength: number): Uint8Array {
   return bytes;
 }
 
+/** A frame of this type with this body after a valid header. */
+function body(type: number, bytes: readonly number[]): Uint8Array {
+  const out = header(type, bytes.length);
+  out.set(bytes, 6);
+  return out;
+}
+
 const samples: Frame[] = [
   { type: 'request', id: 1, sha256: SHA, start: 0, end: 1000 },
   { type: 'request', id: 0xffffffff, sha256: '0123456789abcdef'.repeat(4), start: 5, end: 5 },
@@ -30,6 +38,14 @@ const samples: Frame[] = [
   { type: 'reject', id: 5, reason: RejectReason.BadRequest },
   { type: 'reject', id: 5, reason: RejectReason.UploadOff },
   { type: 'cancel', id: 6 },
+  { type: 'peers', id: 0, peers: [] },
+  { type: 'peers', id: 0, peers: ['3f2b9c1e-0d4a-4e8b-9a77-5c1d2e3f4a5b', 'x', 'A'.repeat(64)] },
+  { type: 'peers', id: 0, peers: Array.from({ length: MAX_LISTED_PEERS }, (_, i) => `peer-${i}`) },
+  { type: 'signal', id: 8, kind: 'offer', from: 'alice', to: 'carol', data: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' },
+  { type: 'signal', id: 8, kind: 'answer', from: 'carol', to: 'alice', data: 'v=0\r\n' },
+  { type: 'signal', id: 0xffffffff, kind: 'candidate', from: 'a', to: 'b', data: '{"candidate":"candidate:1 1 udp 1 127.0.0.1 5000 typ host","sdpMid":"0"}' },
+  { type: 'signal', id: 1, kind: 'candidate', from: 'a', to: 'b', data: '' },
+  { type: 'signal', id: 1, kind: 'offer', from: 'a', to: 'b', data: 'v'.repeat(MAX_SIGNAL_DATA_BYTES) },
 ];
 
 describe('encodeFrame / decodeFrame', () => {
@@ -45,6 +61,11 @@ describe('encodeFrame / decodeFrame', () => {
     expect([...bytes]).toEqual([1, 4, 1, 2, 3, 4]);
   });
 
+  it('lays out PEERS and SIGNAL bodies as documented in wire-mesh.ts', () => {
+    expect([...encodeFrame({ type: 'peers', id: 0, peers: ['ab', 'c'] }).subarray(6)]).toEqual([2, 2, 97, 98, 1, 99]);
+    expect([...encodeFrame({ type: 'signal', id: 9, kind: 'answer', from: 'ab', to: 'c', data: 'xy' })]).toEqual([1, 6, 0, 0, 0, 9, 2, 2, 97, 98, 1, 99, 0, 2, 120, 121]);
+  });
+
   it('decodes a frame that sits at an offset inside a larger buffer', () => {
     const frame = encodeFrame({ type: 'request', id: 9, sha256: SHA, start: 10, end: 20 });
     const outer = new Uint8Array(frame.length + 13).fill(0xee);
@@ -58,6 +79,16 @@ describe('encodeFrame / decodeFrame', () => {
     expect(() => encodeFrame({ type: 'cancel', id: -1 })).toThrow(RangeError);
     expect(() => encodeFrame({ type: 'cancel', id: 2 ** 32 })).toThrow(RangeError);
     expect(() => encodeFrame({ type: 'request', id: 1, sha256: SHA, start: 9, end: 8 })).toThrow(RangeError);
+    expect(() => encodeFrame({ type: 'peers', id: 0, peers: Array.from({ length: MAX_LISTED_PEERS + 1 }, (_, i) => `p${i}`) })).toThrow(RangeError);
+    expect(() => encodeFrame({ type: 'peers', id: 0, peers: ['a', 'a'] })).toThrow(RangeError);
+    expect(() => encodeFrame({ type: 'peers', id: 0, peers: ['has space'] })).toThrow(RangeError);
+    expect(() => encodeFrame({ type: 'peers', id: 0, peers: [''] })).toThrow(RangeError);
+    const signal = { type: 'signal', id: 1, kind: 'offer', from: 'a', to: 'b', data: 'v=0\r\n' } as const;
+    expect(() => encodeFrame({ ...signal, from: 'B'.repeat(65) })).toThrow(RangeError);
+    expect(() => encodeFrame({ ...signal, to: 'é' })).toThrow(RangeError);
+    expect(() => encodeFrame({ ...signal, data: 'x'.repeat(MAX_SIGNAL_DATA_BYTES + 1) })).toThrow(RangeError);
+    expect(() => encodeFrame({ ...signal, data: 'tab\there' })).toThrow(RangeError);
+    expect(() => encodeFrame({ ...signal, data: 'snow ☃' })).toThrow(RangeError);
   });
 });
 
@@ -88,6 +119,24 @@ describe('decodeFrame refuses malformed input with FRAME_MALFORMED', () => {
     ['a reject without a reason', header(3, 0)],
     ['a cancel with a body', header(4, 1)],
     ['a frame over 64 KiB', header(2, MAX_FRAME_BYTES - 6 + 1)],
+    ['type 7', header(7, 0)],
+    ['peers without a count', header(5, 0)],
+    ['peers with fewer ids than counted', body(5, [2, 1, 97])],
+    ['peers with a byte after the last id', body(5, [1, 1, 97, 0])],
+    ['peers with 33 ids', body(5, [33, ...Array.from({ length: 33 }, (_, i) => [1, 65 + i]).flat()])],
+    ['peers with an empty id', body(5, [1, 0])],
+    ['peers with an id of 65 bytes', body(5, [1, 65, ...new Array<number>(65).fill(97)])],
+    ['peers with a space in an id', body(5, [1, 3, 97, 32, 98])],
+    ['peers with an id twice', body(5, [2, 1, 97, 1, 97])],
+    ['signal of kind 0', body(6, [0, 1, 97, 1, 98, 0, 0])],
+    ['signal of kind 4', body(6, [4, 1, 97, 1, 98, 0, 0])],
+    ['signal without a to', body(6, [1, 1, 97])],
+    ['signal with an empty from', body(6, [1, 0, 1, 98, 0, 0])],
+    ['signal with less data than its length says', body(6, [1, 1, 97, 1, 98, 0, 3, 120, 120])],
+    ['signal with more data than its length says', body(6, [1, 1, 97, 1, 98, 0, 1, 120, 120])],
+    ['signal data with a NUL', body(6, [1, 1, 97, 1, 98, 0, 1, 0])],
+    ['signal data with a byte over 0x7e', body(6, [1, 1, 97, 1, 98, 0, 1, 0xc3])],
+    ['signal data over 8 KiB', body(6, [1, 1, 97, 1, 98, 0x20, 0x01, ...new Array<number>(0x2001).fill(120)])],
   ];
   it.each(cases)('%s', (_name, bytes) => {
     expect(codeOf(() => decodeFrame(bytes))).toBe('FRAME_MALFORMED');
@@ -96,6 +145,39 @@ describe('decodeFrame refuses malformed input with FRAME_MALFORMED', () => {
   it('accepts a data frame of exactly 64 KiB', () => {
     const b = header(2, MAX_FRAME_BYTES - 6);
     expect(decodeFrame(b)).toMatchObject({ type: 'data', id: 7 });
+  });
+});
+
+describe('parseSignalPayload', () => {
+  const candidate = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 54321 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'abcd' };
+
+  it('takes an SDP for offers and answers, and an RTCIceCandidateInit for candidates', () => {
+    expect(parseSignalPayload({ kind: 'offer', data: 'v=0\r\ns=-\r\n' })).toEqual({ kind: 'offer', sdp: 'v=0\r\ns=-\r\n' });
+    expect(parseSignalPayload({ kind: 'answer', data: 'v=0\r\n' })).toEqual({ kind: 'answer', sdp: 'v=0\r\n' });
+    expect(parseSignalPayload({ kind: 'candidate', data: JSON.stringify(candidate) })).toEqual({ kind: 'candidate', candidate });
+    expect(parseSignalPayload({ kind: 'candidate', data: '{"candidate":"","sdpMid":null}' })).toEqual({
+      kind: 'candidate',
+      candidate: { candidate: '', sdpMid: null, sdpMLineIndex: null, usernameFragment: null },
+    });
+  });
+
+  it('keeps only the known candidate fields', () => {
+    const parsed = parseSignalPayload({ kind: 'candidate', data: JSON.stringify({ ...candidate, extra: 'x', __proto__: { y: 1 } }) });
+    expect(Object.keys(parsed.kind === 'candidate' ? parsed.candidate : {})).toEqual(['candidate', 'sdpMid', 'sdpMLineIndex', 'usernameFragment']);
+  });
+
+  it.each<[string, 'offer' | 'answer' | 'candidate', string]>([
+    ['an offer that is not an SDP', 'offer', 'hello'],
+    ['an empty answer', 'answer', ''],
+    ['a candidate that is not JSON', 'candidate', 'candidate:1'],
+    ['a candidate that is an array', 'candidate', '[]'],
+    ['a candidate without its line', 'candidate', '{"sdpMid":"0"}'],
+    ['a candidate with a numeric line', 'candidate', '{"candidate":1}'],
+    ['a candidate with a negative m-line index', 'candidate', '{"candidate":"","sdpMLineIndex":-1}'],
+    ['a candidate with a fractional m-line index', 'candidate', '{"candidate":"","sdpMLineIndex":0.5}'],
+    ['a candidate with an empty mid', 'candidate', '{"candidate":"","sdpMid":""}'],
+  ])('refuses %s with FRAME_MALFORMED', (_name, kind, data) => {
+    expect(codeOf(() => parseSignalPayload({ kind, data }))).toBe('FRAME_MALFORMED');
   });
 });
 
@@ -200,7 +282,7 @@ describe('decodeFrame properties (fast-check)', () => {
     ['over 64 KiB', arb.oversized],
     ['with a wrong version byte', arb.wrongVersion],
     ['with an unknown type byte', arb.unknownType],
-    ['with fields out of range (request end < start, unknown reject reason)', arb.outOfRange],
+    ['with fields out of range (request end < start, unknown reject reason, repeated or bad peer ids, unknown signal kind, bad signal data)', arb.outOfRange],
   ])('refuses every frame %s with FRAME_MALFORMED', (_name, input) => {
     fc.assert(
       fc.property(input, (bytes) => {

@@ -18,11 +18,18 @@
  * REJECT (type 3), responder → requester: the request will not be answered
  *   6      1     reason (RejectReason)
  * CANCEL (type 4), requester → responder: stop sending for this request id (no body)
+ * PEERS (type 5) and SIGNAL (type 6), between linked peers: peer exchange and the one-hop relay
+ *   of WebRTC handshakes; their bodies are documented next to their encoders, in wire-mesh.ts.
  *
  * A request is complete when the requester holds end - start bytes; it then verifies them.
+ *
+ * Compatibility: there is no negotiation. A frame type or version this build does not know is a
+ * protocol fault (the link closes), as any malformed frame. Peers that link run the same build:
+ * they met in one swarm, which is one manifest version, and the manifest lists deploynet.js.
  */
 import { fromHex, toHex } from './encoding.js';
 import { DeployNetError } from './errors.js';
+import { decodePeersBody, decodeSignalBody, encodePeersBody, encodeSignalBody, type PeersFrame, type SignalFrame } from './wire-mesh.js';
 
 export const WIRE_VERSION = 1;
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -32,7 +39,7 @@ export const MAX_PAYLOAD_BYTES = MAX_FRAME_BYTES - DATA_HEADER;
 /** One request asks for at most this much (a whole file of up to 4 GiB in issue 2's model). */
 export const MAX_REQUEST_BYTES = 2 ** 32 - 1;
 
-export const FrameType = { Request: 1, Data: 2, Reject: 3, Cancel: 4 } as const;
+export const FrameType = { Request: 1, Data: 2, Reject: 3, Cancel: 4, Peers: 5, Signal: 6 } as const;
 
 export const RejectReason = { NotFound: 1, Busy: 2, BadRequest: 3, UploadOff: 4 } as const;
 export type RejectReason = (typeof RejectReason)[keyof typeof RejectReason];
@@ -41,7 +48,9 @@ export type Frame =
   | { readonly type: 'request'; readonly id: number; readonly sha256: string; readonly start: number; readonly end: number }
   | { readonly type: 'data'; readonly id: number; readonly offset: number; readonly payload: Uint8Array }
   | { readonly type: 'reject'; readonly id: number; readonly reason: RejectReason }
-  | { readonly type: 'cancel'; readonly id: number };
+  | { readonly type: 'cancel'; readonly id: number }
+  | PeersFrame
+  | SignalFrame;
 
 function malformed(why: string): never {
   throw new DeployNetError('FRAME_MALFORMED', `malformed frame: ${why}`);
@@ -86,7 +95,17 @@ export function encodeFrame(frame: Frame): Uint8Array {
     }
     case 'cancel':
       return start(FrameType.Cancel, frame.id, HEADER).bytes;
+    case 'peers':
+      return withBody(FrameType.Peers, frame.id, encodePeersBody(frame));
+    case 'signal':
+      return withBody(FrameType.Signal, frame.id, encodeSignalBody(frame));
   }
+}
+
+function withBody(type: number, id: number, body: Uint8Array): Uint8Array {
+  const { bytes } = start(type, id, HEADER + body.length);
+  bytes.set(body, HEADER);
+  return bytes;
 }
 
 /** Decodes one frame; throws FRAME_MALFORMED on anything else. The payload is a view, not a copy. */
@@ -117,6 +136,10 @@ export function decodeFrame(input: Uint8Array): Frame {
     case FrameType.Cancel:
       if (input.length !== HEADER) malformed('cancel with a body');
       return { type: 'cancel', id };
+    case FrameType.Peers:
+      return decodePeersBody(id, input.subarray(HEADER));
+    case FrameType.Signal:
+      return decodeSignalBody(id, input.subarray(HEADER));
     default:
       return malformed(`unknown frame type ${type}`);
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Manifest, ManifestFile } from '../core/index.js';
+import { rendezvousOwner, type Manifest, type ManifestFile } from '../core/index.js';
 import { fillIn, fillOrder, type FillInProgress } from './fill-in.js';
 
 const file = (size: number, sha: string): ManifestFile => ({ size, type: 'application/octet-stream', sha256: sha.repeat(64) });
@@ -25,6 +25,31 @@ const fresh = (): FillInProgress => ({ state: 'waiting', total: 0, done: 0, fail
 describe('fillOrder', () => {
   it('puts pages first, then the rest smallest first, ties by path', () => {
     expect(fillOrder(manifest)).toEqual(['/about.html', '/index.html', '/logo.svg', '/small.css', '/big.bin']);
+  });
+});
+
+describe('fillOrder with swarm members (rendezvous)', () => {
+  it('alone or without an id: the plain order', () => {
+    expect(fillOrder(manifest, 'me', [])).toEqual(fillOrder(manifest));
+    expect(fillOrder(manifest, null, ['p1'])).toEqual(fillOrder(manifest));
+  });
+
+  it('pages first; then each member its own files; together the members start on different files', () => {
+    const members = ['peer-one', 'peer-two', 'peer-three'];
+    const nonPages = Object.keys(manifest.files).filter((p) => !p.endsWith('.html'));
+    const firstNonPage = members.map((self) => {
+      const order = fillOrder(manifest, self, members.filter((m) => m !== self));
+      expect(order.slice(0, 2).sort()).toEqual(['/about.html', '/index.html']);
+      expect(order.slice(2).sort()).toEqual([...nonPages].sort());
+      // Every file this member owns comes before every file it does not.
+      const owned = order.slice(2).map((p) => rendezvousOwner(manifest.files[p]!.sha256, members) === self);
+      expect(owned).toEqual([...owned].sort((a, b) => Number(b) - Number(a)));
+      return order[2];
+    });
+    const owners = new Set(nonPages.map((p) => rendezvousOwner(manifest.files[p]!.sha256, members)));
+    // Members that own something start on something of their own, so no two start on the same file.
+    const starters = firstNonPage.filter((_p, i) => owners.has(members[i]!));
+    expect(new Set(starters).size).toBe(starters.length);
   });
 });
 

@@ -2,9 +2,12 @@
  * Seeding and offline: once the page is idle, fetch every manifest file this visitor does not hold
  * yet, through the service worker (so peers first, the origin last, every byte verified and cached).
  * Polite: a small concurrency cap, one idle period per file, nothing under Save-Data, and it stops
- * when the page goes away. Pages come first (offline navigation), then the rest, smallest first.
+ * when the page goes away. Pages come first (offline navigation), then the files this visitor owns
+ * among the swarm members it knows (rendezvous hashing on the file's hash: in a new swarm each
+ * visitor fetches different files from the origin first, and the rest later, by then from the
+ * peers that own them), then the rest; smallest first within each group.
  */
-import type { FillState, Manifest } from '../core/index.js';
+import { rendezvousOwner, type FillState, type Manifest } from '../core/index.js';
 
 export interface FillInDeps {
   readonly manifest: Manifest;
@@ -18,6 +21,8 @@ export interface FillInDeps {
   /** Resolves when the browser is idle (requestIdleCallback or a timer). */
   idle(): Promise<void>;
   readonly signal: AbortSignal;
+  /** This visitor's peer id and its linked peers' ids when the fill starts (empty: plain order). */
+  readonly members?: () => { readonly self: string | null; readonly peers: readonly string[] };
 }
 
 export interface FillInProgress {
@@ -30,16 +35,23 @@ export interface FillInProgress {
 const CONCURRENCY = 2;
 const isPage = (path: string) => /\.html?$/i.test(path);
 
-/** The order in which missing files are fetched: pages first, then by size, then by path. */
-export function fillOrder(manifest: Manifest): string[] {
+/**
+ * The order in which missing files are fetched: pages first, then the files `self` owns among
+ * `self` and `peers` (rendezvous), then the rest; by size, then by path, within each group.
+ */
+export function fillOrder(manifest: Manifest, self: string | null = null, peers: readonly string[] = []): string[] {
+  const members = self === null ? [] : [self, ...peers];
+  const rank = (path: string, sha256: string) => (isPage(path) ? 0 : members.length > 1 && rendezvousOwner(sha256, members) === self ? 1 : 2);
   return Object.entries(manifest.files)
-    .sort(([pa, a], [pb, b]) => Number(isPage(pb)) - Number(isPage(pa)) || a.size - b.size || (pa < pb ? -1 : 1))
-    .map(([path]) => path);
+    .map(([path, file]) => ({ path, file, group: rank(path, file.sha256) }))
+    .sort((a, b) => a.group - b.group || a.file.size - b.file.size || (a.path < b.path ? -1 : 1))
+    .map(({ path }) => path);
 }
 
 export async function fillIn(deps: FillInDeps, progress: FillInProgress): Promise<void> {
   const missing: string[] = [];
-  for (const path of fillOrder(deps.manifest)) {
+  const members = deps.members?.() ?? { self: null, peers: [] };
+  for (const path of fillOrder(deps.manifest, members.self, members.peers)) {
     if (!(await deps.has(deps.manifest.files[path]!.sha256))) missing.push(path);
   }
   progress.total = missing.length;

@@ -157,6 +157,7 @@ async function startFillIn(manifest: Manifest, signal: AbortSignal): Promise<voi
         if (!response.ok) throw new Error(`${path}: ${response.status}`);
         return response.headers.get(CACHED_HEADER) !== 'false';
       },
+      members: () => ({ self: mesh?.peerId ?? null, peers: mesh?.linkedPeerIds ?? [] }),
       idle: () => new Promise((resolve) => ('requestIdleCallback' in window ? requestIdleCallback(() => resolve(), { timeout: 1000 }) : setTimeout(resolve, 50))),
     },
     fill,

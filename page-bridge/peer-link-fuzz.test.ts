@@ -3,7 +3,8 @@
  * ids near its own pending requests, DATA that continues a pending request, mangled and random
  * bytes, and values that are not binary at all. A small model of the requester side predicts the
  * outcome: PeerLink never throws out of its handler, a fault closes the link once, its requests
- * settle as the model says, and nothing is sent after the close.
+ * settle as the model says, PEERS and SIGNAL frames reach the mesh handlers exactly as the model
+ * saw them, and nothing is sent after the close.
  */
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
@@ -93,6 +94,8 @@ const step: fc.Arbitrary<Step> = fc.tuple(
 class Model {
   readonly pending = new Map(ASKED.map((r, i) => [i + 1, { start: r.start, bytes: new Uint8Array(r.end - r.start), received: 0 }]));
   readonly outcomes = new Map<number, Outcome>();
+  /** PEERS and SIGNAL frames, in order: the link hands them to the mesh and does nothing else. */
+  readonly surfaced: Frame[] = [];
   fault: ErrorCode | undefined;
 
   /**
@@ -114,6 +117,7 @@ class Model {
     } catch {
       return this.fail('FRAME_MALFORMED');
     }
+    if (frame.type === 'peers' || frame.type === 'signal') return void this.surfaced.push(frame);
     const p = this.pending.get(frame.id);
     if (!p || frame.type === 'request' || frame.type === 'cancel') return;
     this.pending.delete(frame.id);
@@ -164,12 +168,15 @@ function fuzzedLink() {
   let farClosed = false;
   theirs.onClose(() => (farClosed = true));
   const faults: DeployNetError[] = [];
+  const surfaced: Frame[] = [];
   const link = new PeerLink(observed, {
     provider: { get: async (sha) => (sha === CONTENT_SHA ? new Blob([CONTENT]) : undefined) },
     uploadAllowed: () => true,
     maxConcurrentUploads: 2,
     maxQueuedUploads: 2,
     onFault: (e) => faults.push(e),
+    onPeers: (f) => surfaced.push(f),
+    onSignal: (f) => surfaced.push(f),
   });
   const outcomes = new Map<number, Outcome | { notDeployNetError: unknown }>();
   ASKED.forEach((r, i) => {
@@ -187,7 +194,7 @@ function fuzzedLink() {
     }
     return true;
   };
-  return { link, deliver, sends, thrown, faults, outcomes, closeCalls: () => closeCalls, isFarClosed: () => farClosed };
+  return { link, deliver, sends, thrown, faults, outcomes, surfaced, closeCalls: () => closeCalls, isFarClosed: () => farClosed };
 }
 
 /** Runs `body` with process-level listeners that collect any uncaught exception or unhandled rejection. */
@@ -206,7 +213,7 @@ async function withEscapes(body: (escaped: unknown[]) => Promise<void>): Promise
 
 describe('PeerLink on arbitrary incoming frames (fast-check)', () => {
   it('never throws; a fault closes the link once, settles its requests as the model says, and nothing is sent after', async () => {
-    const seen = { clean: 0, FRAME_MALFORMED: 0, SIZE_MISMATCH: 0, completed: 0, PEER_REJECTED: 0 };
+    const seen = { clean: 0, FRAME_MALFORMED: 0, SIZE_MISMATCH: 0, completed: 0, PEER_REJECTED: 0, surfaced: 0 };
     await withEscapes(async (escaped) => {
       await fc.assert(
         fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 12 }), async (steps) => {
@@ -232,6 +239,7 @@ describe('PeerLink on arbitrary incoming frames (fast-check)', () => {
             expect(t.faults).toEqual([]);
           }
           expect(t.outcomes).toEqual(model.outcomes);
+          expect(t.surfaced).toEqual(model.surfaced);
           // Whatever is still pending fails with PEER_UNAVAILABLE once the link is closed.
           t.link.close();
           await tick();
@@ -240,6 +248,7 @@ describe('PeerLink on arbitrary incoming frames (fast-check)', () => {
           expect(t.sends.filter((s) => s.afterClose)).toEqual([]);
           expect(escaped).toEqual([]);
           seen[model.fault === 'FRAME_MALFORMED' || model.fault === 'SIZE_MISMATCH' ? model.fault : 'clean']++;
+          seen.surfaced += model.surfaced.length;
           for (const o of model.outcomes.values()) {
             if ('ok' in o) seen.completed++;
             else if (o.code === 'PEER_REJECTED') seen.PEER_REJECTED++;
@@ -254,9 +263,10 @@ describe('PeerLink on arbitrary incoming frames (fast-check)', () => {
     expect(seen.SIZE_MISMATCH).toBeGreaterThan(30);
     expect(seen.completed).toBeGreaterThan(30);
     expect(seen.PEER_REJECTED).toBeGreaterThan(5);
+    expect(seen.surfaced).toBeGreaterThan(30);
   });
 
-  it('stays open, its requests still waiting, through well-formed frames for ids it is not waiting on (late DATA and REJECT, CANCEL, REQUEST)', async () => {
+  it('stays open, its requests still waiting, through well-formed frames for ids it is not waiting on (late DATA and REJECT, CANCEL, REQUEST, PEERS, SIGNAL)', async () => {
     const strangerIds = fc.integer({ min: ASKED.length + 1, max: 0xffffffff });
     const stranger = wireArbitraries(strangerIds);
     await withEscapes(async (escaped) => {

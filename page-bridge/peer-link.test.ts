@@ -297,3 +297,34 @@ describe('PeerLink as responder to CANCEL', () => {
     expect(provider.calls).toBe(1);
   });
 });
+
+describe('PeerLink mesh frames (PEERS, SIGNAL)', () => {
+  it('hands them to onPeers/onSignal in order, alongside a transfer, and sends them with sendMesh', async () => {
+    const [a, b] = channelPair('a', 'b');
+    const heard: Frame[] = [];
+    const left = new PeerLink(a, options({ provider: memoryProvider([FILE]) }));
+    const right = new PeerLink(b, options({ onPeers: (f) => heard.push(f), onSignal: (f) => heard.push(f) }));
+    const transfer = right.request(FILE_SHA, 0, MiB, far(), 5000);
+    await left.sendMesh({ type: 'peers', id: 0, peers: ['c', 'd'] });
+    await left.sendMesh({ type: 'signal', id: 3, kind: 'offer', from: 'a', to: 'c', data: 'v=0\r\n' });
+    expect(Buffer.from(await transfer).equals(FILE)).toBe(true);
+    expect(heard).toEqual([
+      { type: 'peers', id: 0, peers: ['c', 'd'] },
+      { type: 'signal', id: 3, kind: 'offer', from: 'a', to: 'c', data: 'v=0\r\n' },
+    ]);
+  });
+
+  it('ignores them without handlers, and refuses to send once closed or when the wire cannot carry the frame', async () => {
+    const [a, b] = channelPair('a', 'b');
+    const faults: DeployNetError[] = [];
+    const left = new PeerLink(a, options());
+    const right = new PeerLink(b, options({ onFault: (e) => faults.push(e) }));
+    await left.sendMesh({ type: 'peers', id: 0, peers: ['c'] });
+    await sleep(5);
+    expect(right.isOpen).toBe(true);
+    expect(faults).toEqual([]);
+    await expect(left.sendMesh({ type: 'signal', id: 1, kind: 'offer', from: 'a', to: 'c', data: 'ü' })).rejects.toThrow(RangeError);
+    left.close();
+    expect((await rejection(left.sendMesh({ type: 'peers', id: 0, peers: [] }))).code).toBe('PEER_UNAVAILABLE');
+  });
+});

@@ -3,6 +3,8 @@
  * - requester: `request()` asks for bytes of a file by hash and collects in-order DATA frames;
  * - responder: answers REQUEST frames from a ContentProvider, in 64 KiB frames with backpressure,
  *   paced by an optional upload limiter (token bucket).
+ * - mesh: PEERS and SIGNAL frames (core/wire-mesh.ts) go up to `onPeers`/`onSignal` as decoded,
+ *   and `sendMesh()` sends them; what they mean is the mesh's business (mesh-signaling.ts).
  * A frame that does not decode, or DATA that breaks the request's order or size, is a protocol
  * fault: the link closes and `onFault` reports it. Verification of content is the caller's job.
  */
@@ -14,6 +16,8 @@ import {
   encodeFrame,
   frameBytes,
   type Frame,
+  type PeersFrame,
+  type SignalFrame,
 } from '../core/index.js';
 import type { ContentProvider } from './content-provider.js';
 import type { FrameChannel } from './frame-channel.js';
@@ -34,6 +38,10 @@ export interface PeerLinkOptions {
   readonly uploadLimiter?: { take(n: number): Promise<void> };
   readonly onUpload?: (bytes: number) => void;
   readonly onFault?: (error: DeployNetError) => void;
+  /** A PEERS frame arrived (decoded and checked); without a handler it is ignored. */
+  readonly onPeers?: (frame: PeersFrame) => void;
+  /** A SIGNAL frame arrived (decoded and checked, its data not parsed); without a handler it is ignored. */
+  readonly onSignal?: (frame: SignalFrame) => void;
 }
 
 interface Pending {
@@ -129,6 +137,16 @@ export class PeerLink {
     });
   }
 
+  /**
+   * Sends a PEERS or SIGNAL frame behind whatever is queued. Rejects with PEER_UNAVAILABLE once
+   * the link is closed, and with the encoder's RangeError for a frame the wire cannot carry.
+   */
+  async sendMesh(frame: PeersFrame | SignalFrame): Promise<void> {
+    const bytes = encodeFrame(frame);
+    if (this.closed) throw new DeployNetError('PEER_UNAVAILABLE', `link to ${this.peerId} closed`);
+    await this.channel.send(bytes);
+  }
+
   close(): void {
     this.channel.close();
     this.shutdown();
@@ -163,6 +181,12 @@ export class PeerLink {
       }
       case 'data':
         this.onData(frame.id, frame.offset, frame.payload);
+        return;
+      case 'peers':
+        this.options.onPeers?.(frame);
+        return;
+      case 'signal':
+        this.options.onSignal?.(frame);
         return;
     }
   }

@@ -1,10 +1,12 @@
 /**
- * The pure parts of PeerMesh: the PeerJS options it derives from the site config, and the one
- * upload bucket it shares between links. The mesh itself runs in the browser tests.
+ * The pure parts of PeerMesh (mesh-options.ts): the PeerJS options and RTCConfiguration it derives
+ * from the site config, and the one upload bucket it shares between links. The mesh itself runs in
+ * the browser tests; its signaling through the mesh in mesh-signaling.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { MAX_PAYLOAD_BYTES, PEERJS_KEY, PEERJS_MOUNT, resolveSiteConfig } from '../core/index.js';
-import { peerOptions, uploadBucket } from './peer-mesh.js';
+import { peerOptions, rtcConfiguration, uploadBucket } from './mesh-options.js';
+import { reconnectDelayMs } from './signal-session.js';
 
 const base = { publicKey: 'A'.repeat(43), keyId: '0123456789abcdef' };
 
@@ -34,6 +36,14 @@ describe('peerOptions', () => {
   });
 });
 
+describe('rtcConfiguration', () => {
+  it('is what PeerJS gets: relayed handshakes use the same ICE servers and policy, never a public STUN server', () => {
+    const config = resolveSiteConfig({ ...base, signal: 'http://127.0.0.1:9000' });
+    expect(rtcConfiguration(config)).toEqual({ iceServers: [], iceTransportPolicy: 'all' });
+    expect(rtcConfiguration(config)).toEqual(peerOptions('http://127.0.0.1:9000', config, 't').config);
+  });
+});
+
 describe('uploadBucket', () => {
   it('is null (unlimited) for a rate of 0', () => {
     expect(uploadBucket({ uploadRateBytesPerSec: 0 })).toBeNull();
@@ -42,5 +52,11 @@ describe('uploadBucket', () => {
   it('refills at the rate, with a burst of one second and at least one DATA frame', () => {
     expect(uploadBucket({ uploadRateBytesPerSec: 500_000 })).toMatchObject({ ratePerSec: 500_000, capacity: 500_000 });
     expect(uploadBucket({ uploadRateBytesPerSec: 1000 })).toMatchObject({ ratePerSec: 1000, capacity: MAX_PAYLOAD_BYTES });
+  });
+});
+
+describe('reconnectDelayMs', () => {
+  it('backs off from 1 s, doubling, to at most 30 s', () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 50, 5000].map(reconnectDelayMs)).toEqual([1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000, 30_000]);
   });
 });

@@ -1,32 +1,22 @@
 /**
- * This visitor's peer connections: a PeerJS Peer on the site's signal node (never PeerJS's cloud
- * server; ICE servers only as the site configured), the swarm of its manifest version, and one
- * PeerLink per open data connection, dialled or accepted. Peers that send bad bytes are banned
- * for the session (invariant 6). Uploads to all peers share one token bucket when the site sets
- * an upload rate.
+ * This visitor's peer links: one PeerLink per open channel, whoever opened it: PeerJS through the
+ * signal node (signal-session.ts), or a WebRTC handshake relayed by a linked peer while the node
+ * is down (mesh-signaling.ts). Every link gets the same rules: uploads from this visitor's cache,
+ * one shared upload bucket when the site sets a rate, and peers that send bad bytes are banned
+ * for the session (invariant 6).
  */
-import { Peer, type DataConnection } from 'peerjs';
-import {
-  DeployNetError,
-  MAX_PAYLOAD_BYTES,
-  PEERJS_KEY,
-  PEERJS_MOUNT,
-  toBase64Url,
-  type BridgeState,
-  type CryptoProvider,
-  type Manifest,
-  type SiteConfig,
-} from '../core/index.js';
+import { type BridgeState, type CryptoProvider, type DeployNetError, type Manifest, type SiteConfig } from '../core/index.js';
 import type { ContentProvider } from './content-provider.js';
+import type { FrameChannel } from './frame-channel.js';
+import { rtcConfiguration, uploadBucket } from './mesh-options.js';
+import { MeshSignaling } from './mesh-signaling.js';
 import { PeerLink } from './peer-link.js';
 import { PeerScores } from './peer-scores.js';
-import { peerjsChannel } from './peerjs-channel.js';
+import { rtcHandshakes } from './rtc-handshake.js';
+import { SignalSession } from './signal-session.js';
 import { downloadChunks, type DownloadHandle, type DownloadTarget } from './swarm-download.js';
-import { joinSwarm } from './swarm-client.js';
-import { TokenBucket } from './token-bucket.js';
+import type { TokenBucket } from './token-bucket.js';
 
-const OPEN_TIMEOUT_MS = 4000;
-const DIAL_TIMEOUT_MS = 3000;
 const MAX_CONCURRENT_UPLOADS = 16;
 const MAX_QUEUED_UPLOADS = 64;
 const FAULTS_BEFORE_BAN = 2;
@@ -45,61 +35,65 @@ export interface MeshCounters {
   peerFaults: number;
 }
 
-/**
- * The per-visitor upload limit, shared by every link (null: unlimited). The burst is one second
- * of the rate, and never less than one DATA frame.
- */
-export function uploadBucket(config: Pick<SiteConfig, 'uploadRateBytesPerSec'>): TokenBucket | null {
-  const rate = config.uploadRateBytesPerSec;
-  return rate > 0 ? new TokenBucket({ capacity: Math.max(rate, MAX_PAYLOAD_BYTES), ratePerSec: rate }) : null;
-}
-
-/**
- * PeerJS client options derived from the signal base URL: every path comes from it. `config` is
- * the RTCConfiguration of every connection: the site's ICE servers only, and its transport policy.
- */
-export function peerOptions(signal: string, config: SiteConfig, token: string) {
-  const url = new URL(signal);
-  const secure = url.protocol === 'https:';
-  return {
-    host: url.hostname,
-    port: url.port ? Number(url.port) : secure ? 443 : 80,
-    path: `${url.pathname.replace(/\/+$/, '')}${PEERJS_MOUNT}`,
-    secure,
-    key: PEERJS_KEY,
-    token,
-    config: {
-      iceServers: config.iceServers.map((s) => ({ ...s, urls: typeof s.urls === 'string' ? s.urls : [...s.urls] })),
-      // 'relay': only TURN candidates, so peers never learn each other's addresses.
-      iceTransportPolicy: config.iceTransportPolicy,
-    },
-    debug: 0,
-  };
-}
-
 export class PeerMesh {
   readonly counters: MeshCounters = { uploadedBytes: 0, peerFaults: 0 };
-  private peer: Peer | null = null;
+  /** This visitor's id, kept while the signal node is away (PeerJS forgets it then). */
+  private selfId: string | null = null;
   private readonly links = new Map<string, PeerLink>();
   private readonly banned = new Set<string>();
   private readonly faults = new Map<string, number>();
   /** Speed and failures per peer, learnt across downloads. */
   private readonly scores = new PeerScores();
+  private readonly session: SignalSession;
+  private readonly signaling: MeshSignaling;
   private startupDone = false;
+  private stopped = false;
   private state: BridgeState = 'connecting';
   /** One bucket for all links: the upload limit is per visitor, not per peer. */
   private readonly uploadLimiter: TokenBucket | null;
 
   constructor(private readonly options: MeshOptions) {
-    this.uploadLimiter = uploadBucket(options.config);
+    const { config } = options;
+    this.uploadLimiter = uploadBucket(config);
+    // Peers dial us too: we take up to twice the links we open.
+    const hasRoom = () => this.links.size < config.maxPeers * 2;
+    this.signaling = new MeshSignaling({
+      host: {
+        selfId: () => this.selfId,
+        links: () => this.links,
+        isBanned: (peerId) => this.banned.has(peerId),
+        canAccept: hasRoom,
+        adopt: (channel) => this.addLink(channel),
+        fault: (peerId, error) => this.fault(peerId, error),
+      },
+      transport: rtcHandshakes(rtcConfiguration(config)),
+      maxPeers: config.maxPeers,
+    });
+    this.session = new SignalSession({
+      config,
+      manifest: options.manifest,
+      onId: (id) => (this.selfId = id),
+      onSignalNode: (up) => this.signaling.setSignalNode(up),
+      onChannel: (channel) => this.addLink(channel),
+      wants: (peerId, how) => !this.banned.has(peerId) && (how === 'dial' ? !this.links.has(peerId) : hasRoom()),
+      onStartupDone: () => {
+        this.startupDone = true;
+        this.updateState();
+      },
+    });
   }
 
   get peerId(): string | null {
-    return this.peer?.id ?? null;
+    return this.selfId;
   }
 
   get peerCount(): number {
     return this.links.size;
+  }
+
+  /** Ids of the peers this visitor has open links to. */
+  get linkedPeerIds(): string[] {
+    return [...this.links.keys()];
   }
 
   get bannedCount(): number {
@@ -107,23 +101,7 @@ export class PeerMesh {
   }
 
   start(): void {
-    const token = toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
-    const peer = new Peer(peerOptions(this.options.config.signal, this.options.config, token));
-    this.peer = peer;
-    const openTimer = setTimeout(() => this.finishStartup(), OPEN_TIMEOUT_MS);
-    peer.on('open', (id) => {
-      clearTimeout(openTimer);
-      void this.joinAndDial(id, token);
-    });
-    peer.on('connection', (conn) => this.accept(conn));
-    peer.on('error', (error) => {
-      if (error.type === 'peer-unavailable') return;
-      console.warn('[deploynet] peer error:', error.type, error.message);
-      if (!this.startupDone && !peer.open) {
-        clearTimeout(openTimer);
-        this.finishStartup();
-      }
-    });
+    this.session.start();
   }
 
   /**
@@ -152,70 +130,41 @@ export class PeerMesh {
   }
 
   stop(): void {
+    this.stopped = true;
+    this.signaling.stop();
     for (const link of this.links.values()) link.close();
-    this.peer?.destroy();
+    this.session.stop();
   }
 
-  private async joinAndDial(id: string, token: string): Promise<void> {
-    const { config, manifest } = this.options;
-    try {
-      const peers = await joinSwarm(config.signal, { v: 1, peerId: id, token, keyId: manifest.keyId, version: manifest.version, max: config.maxPeers * 2 }, OPEN_TIMEOUT_MS);
-      const targets = peers.filter((p) => !this.banned.has(p) && !this.links.has(p)).slice(0, config.maxPeers);
-      await Promise.all(targets.map((p) => this.dial(p)));
-    } catch (error) {
-      console.warn('[deploynet] swarm join failed:', error instanceof Error ? error.message : error);
-    }
-    this.finishStartup();
-  }
-
-  private dial(peerId: string): Promise<void> {
-    const peer = this.peer;
-    if (!peer) return Promise.resolve();
-    const conn = peer.connect(peerId, { serialization: 'raw', reliable: true, label: 'deploynet/1' });
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        conn.close();
-        resolve();
-      }, DIAL_TIMEOUT_MS);
-      conn.on('open', () => {
-        clearTimeout(timer);
-        this.addLink(conn);
-        resolve();
-      });
-      conn.on('error', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  }
-
-  private accept(conn: DataConnection): void {
-    if (this.banned.has(conn.peer) || this.links.size >= this.options.config.maxPeers * 2) {
-      conn.close();
+  /** Makes an open channel a link, whoever opened it: PeerJS, or a relayed handshake. */
+  private addLink(channel: FrameChannel): void {
+    const peerId = channel.peerId;
+    if (this.stopped || this.banned.has(peerId) || this.links.has(peerId)) {
+      channel.close();
       return;
     }
-    conn.on('open', () => this.addLink(conn));
-  }
-
-  private addLink(conn: DataConnection): void {
-    if (this.banned.has(conn.peer) || this.links.has(conn.peer)) {
-      conn.close();
-      return;
-    }
-    const link = new PeerLink(peerjsChannel(conn), {
+    const link: PeerLink = new PeerLink(channel, {
       provider: this.options.provider,
       uploadAllowed: this.options.uploadAllowed,
       maxConcurrentUploads: MAX_CONCURRENT_UPLOADS,
       maxQueuedUploads: MAX_QUEUED_UPLOADS,
       ...(this.uploadLimiter && { uploadLimiter: this.uploadLimiter }),
       onUpload: (n) => (this.counters.uploadedBytes += n),
-      onFault: (error) => this.fault(conn.peer, error),
+      onFault: (error) => this.fault(peerId, error),
+      onPeers: (frame) => this.signaling.onPeers(link, frame.peers),
+      onSignal: (frame) => this.signaling.onSignal(link, frame),
     });
-    this.links.set(conn.peer, link);
-    conn.on('close', () => {
-      if (this.links.get(conn.peer) === link) this.links.delete(conn.peer);
-      this.updateState();
-    });
+    this.links.set(peerId, link);
+    channel.onClose(() => this.dropLink(link));
+    this.signaling.linkOpened(link);
+    this.updateState();
+  }
+
+  /** Forgets a link that closed (or is being closed); idempotent. */
+  private dropLink(link: PeerLink): void {
+    if (this.links.get(link.peerId) !== link) return;
+    this.links.delete(link.peerId);
+    this.signaling.linkClosed(link.peerId);
     this.updateState();
   }
 
@@ -231,13 +180,11 @@ export class PeerMesh {
   private ban(peerId: string): void {
     if (!this.banned.has(peerId)) this.counters.peerFaults++;
     this.banned.add(peerId);
-    this.links.get(peerId)?.close();
-    this.links.delete(peerId);
-    this.updateState();
-  }
-
-  private finishStartup(): void {
-    this.startupDone = true;
+    const link = this.links.get(peerId);
+    if (link) {
+      this.dropLink(link);
+      link.close();
+    }
     this.updateState();
   }
 

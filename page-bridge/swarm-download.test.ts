@@ -385,7 +385,7 @@ describe('downloadChunks: failing peers', () => {
     // chunk. Woken when its backoff ends, flaky gets every other chunk, and in the endgame races
     // steady's one chunk and wins: steady never serves. (Woken only when steady's chunk ended, at
     // 300 ms, flaky would have waited and steady would have served that chunk.)
-    const flaky = new FakeLink('flaky', () => (flaky.asked.length === 1 ? reject(RejectReason.Busy, 2) : serve(2)));
+    const flaky: FakeLink = new FakeLink('flaky', () => (flaky.asked.length === 1 ? reject(RejectReason.Busy, 2) : serve(2)));
     const steady = new FakeLink('steady', () => serve(300));
     const run = start([flaky, steady], { idleMs: 2000, perPeer: 1, scoreOptions: { backoffBaseMs: 20, backoffMaxMs: 1000, breakerThreshold: 3 } });
     expect((await run.result).missing).toEqual([]);

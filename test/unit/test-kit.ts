@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { DeployNetError } from '../../core/errors.js';
 import { toHex } from '../../core/encoding.js';
 import { FrameType, MAX_FRAME_BYTES, MAX_PAYLOAD_BYTES, RejectReason, WIRE_VERSION, encodeFrame, type Frame } from '../../core/wire.js';
+import { MAX_LISTED_PEERS, MAX_SIGNAL_DATA_BYTES, SignalKind } from '../../core/wire-mesh.js';
 
 /** mulberry32: a small seeded PRNG, so failures reproduce. */
 export function prng(seed: number): () => number {
@@ -50,6 +51,28 @@ export function wireArbitraries(id: fc.Arbitrary<number> = fc.nat({ max: 0xfffff
       { weight: 3, arbitrary: fc.uint8Array({ minLength: Math.min(minLength, 64), maxLength: Math.min(maxLength, 64) }) },
       fc.tuple(fc.integer({ min: minLength, max: maxLength }), fc.uint8Array({ minLength: 1, maxLength: 8 })).map(([n, pattern]) => repeat(pattern, n)),
     );
+  const idChar = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-');
+  /** Peer ids: mostly UUID-sized, sometimes 1 or 64 characters. */
+  const peerId = fc.oneof(
+    { weight: 4, arbitrary: fc.string({ unit: idChar, minLength: 1, maxLength: 40 }) },
+    fc.string({ unit: idChar, minLength: 64, maxLength: 64 }),
+    fc.string({ unit: idChar, minLength: 1, maxLength: 1 }),
+  );
+  const badIdByte = byte.filter((b) => !/^[A-Za-z0-9_-]$/.test(String.fromCharCode(b)));
+  const dataChar = fc.oneof({ weight: 20, arbitrary: fc.integer({ min: 0x20, max: 0x7e }) }, fc.constantFrom(0x0a, 0x0d)).map((c) => String.fromCharCode(c));
+  /** SIGNAL data: mostly short, sometimes a repeated pattern up to the limit. */
+  const signalData = fc.oneof(
+    { weight: 3, arbitrary: fc.string({ unit: dataChar, maxLength: 200 }) },
+    fc.tuple(fc.integer({ min: 1, max: MAX_SIGNAL_DATA_BYTES }), fc.string({ unit: dataChar, minLength: 1, maxLength: 8 })).map(([n, p]) => p.repeat(Math.ceil(n / p.length)).slice(0, n)),
+  );
+  const signal = fc.record({
+    type: fc.constant('signal' as const),
+    id,
+    kind: fc.constantFrom(...(Object.keys(SignalKind) as Array<keyof typeof SignalKind>)),
+    from: peerId,
+    to: peerId,
+    data: signalData,
+  });
   const frame: fc.Arbitrary<Frame> = fc.oneof(
     fc.record({
       type: fc.constant('request' as const),
@@ -61,8 +84,12 @@ export function wireArbitraries(id: fc.Arbitrary<number> = fc.nat({ max: 0xfffff
     fc.record({ type: fc.constant('data' as const), id, offset: u32, payload: bytes(1, MAX_PAYLOAD_BYTES) }),
     fc.record({ type: fc.constant('reject' as const), id, reason: fc.constantFrom(...Object.values(RejectReason)) }),
     fc.record({ type: fc.constant('cancel' as const), id }),
+    fc.record({ type: fc.constant('peers' as const), id, peers: fc.uniqueArray(peerId, { maxLength: MAX_LISTED_PEERS }) }),
+    signal,
   );
   const encoded = frame.map(encodeFrame);
+  /** Offset of the first byte of a SIGNAL frame's data. */
+  const signalDataAt = (f: { from: string; to: string }) => 6 + 1 + 1 + f.from.length + 1 + f.to.length + 2;
   const patched = (at: number, value: fc.Arbitrary<number>) =>
     fc.tuple(encoded, value).map(([b, v]) => {
       const copy = b.slice();
@@ -84,7 +111,10 @@ export function wireArbitraries(id: fc.Arbitrary<number> = fc.nat({ max: 0xfffff
     }),
     wrongVersion: patched(0, byte.filter((v) => v !== WIRE_VERSION)),
     unknownType: patched(1, byte.filter((t) => !(Object.values(FrameType) as number[]).includes(t))),
-    /** REQUEST with end < start, or REJECT with a reason outside RejectReason. */
+    /**
+     * REQUEST with end < start, REJECT with a reason outside RejectReason, PEERS with an id twice
+     * or a byte no peer id has, SIGNAL of an unknown kind or with a byte its data may not have.
+     */
     outOfRange: fc.oneof(
       fc.tuple(id, u32, u32).filter(([, a, b]) => a !== b).map(([i, a, b]) => {
         const bytes = encodeFrame({ type: 'request', id: i, sha256: '00'.repeat(32), start: 0, end: 0 });
@@ -98,6 +128,25 @@ export function wireArbitraries(id: fc.Arbitrary<number> = fc.nat({ max: 0xfffff
         bytes[6] = r;
         return bytes;
       }),
+      fc.tuple(id, fc.uniqueArray(peerId, { minLength: 1, maxLength: MAX_LISTED_PEERS - 1 }), fc.nat()).map(([i, peers, n]) =>
+        encodeFrameUnchecked(FrameType.Peers, i, [peers.length + 1, ...[...peers, peers[n % peers.length]!].flatMap(idBytes)]),
+      ),
+      fc.tuple(id, fc.uniqueArray(peerId, { minLength: 1, maxLength: MAX_LISTED_PEERS }), fc.nat(), badIdByte).map(([i, peers, n, bad]) => {
+        const bytes = encodeFrame({ type: 'peers', id: i, peers });
+        const at = 7 + peers.slice(0, n % peers.length).reduce((sum, p) => sum + 1 + p.length, 0) + 1;
+        bytes[at] = bad;
+        return bytes;
+      }),
+      fc.tuple(signal, byte.filter((k) => !(Object.values(SignalKind) as number[]).includes(k))).map(([f, kind]) => {
+        const bytes = encodeFrame(f);
+        bytes[6] = kind;
+        return bytes;
+      }),
+      fc.tuple(signal.filter((f) => f.data.length > 0), fc.nat(), byte.filter((b) => !((b >= 0x20 && b <= 0x7e) || b === 0x0a || b === 0x0d))).map(([f, n, bad]) => {
+        const bytes = encodeFrame(f);
+        bytes[signalDataAt(f) + (n % f.data.length)] = bad;
+        return bytes;
+      }),
     ),
     /** A valid frame with 1-3 bits flipped in its first 50 bytes. */
     bitFlipped: fc.tuple(encoded, fc.array(fc.nat({ max: 50 * 8 - 1 }), { minLength: 1, maxLength: 3 })).map(([b, bits]) => {
@@ -108,11 +157,24 @@ export function wireArbitraries(id: fc.Arbitrary<number> = fc.nat({ max: 0xfffff
     /** Random bytes, some behind a plausible version and type, some up to 70 kB long. */
     random: fc.oneof(
       fc.uint8Array({ maxLength: 128 }),
-      fc.tuple(fc.nat({ max: 6 }), fc.uint8Array({ maxLength: 128 })).map(([type, body]) => concat(Uint8Array.of(WIRE_VERSION, type), body)),
+      fc.tuple(fc.nat({ max: 7 }), fc.uint8Array({ maxLength: 128 })).map(([type, body]) => concat(Uint8Array.of(WIRE_VERSION, type), body)),
       bytes(0, 70_000),
     ),
   };
 }
+
+/** A header and a body as given, without the encoder's checks (to build frames it refuses). */
+function encodeFrameUnchecked(type: number, id: number, body: readonly number[]): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(6 + body.length);
+  const view = new DataView(bytes.buffer);
+  view.setUint8(0, WIRE_VERSION);
+  view.setUint8(1, type);
+  view.setUint32(2, id);
+  bytes.set(body, 6);
+  return bytes;
+}
+
+const idBytes = (peerId: string): number[] => [peerId.length, ...[...peerId].map((c) => c.charCodeAt(0))];
 
 function repeat(pattern: Uint8Array, length: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(length);

@@ -1,0 +1,141 @@
+/**
+ * This visitor on the site's signal node: a PeerJS Peer there (never PeerJS's cloud server; ICE
+ * servers only as the site configured), joining the swarm of its manifest version, dialling the
+ * members the node names and taking connections from others. When the node goes away, PeerJS
+ * reconnects with backoff (same id and token) and the swarm is joined again. Open data
+ * connections go to the mesh as FrameChannels; what happens to them is its business.
+ */
+import { Peer, type DataConnection } from 'peerjs';
+import { toBase64Url, type Manifest, type SiteConfig } from '../core/index.js';
+import type { FrameChannel } from './frame-channel.js';
+import { peerOptions } from './mesh-options.js';
+import { peerjsChannel } from './peerjs-channel.js';
+import { joinSwarm } from './swarm-client.js';
+
+const OPEN_TIMEOUT_MS = 4000;
+const DIAL_TIMEOUT_MS = 3000;
+const RECONNECT_FIRST_MS = 1000;
+const RECONNECT_MAX_MS = 30_000;
+
+/** Wait before reconnect attempt `n` (0-based): 1 s, 2 s, 4 s, ... at most 30 s. */
+export function reconnectDelayMs(n: number): number {
+  return Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** Math.min(n, 16));
+}
+
+export interface SignalSessionOptions {
+  readonly config: SiteConfig & { readonly signal: string };
+  readonly manifest: Manifest;
+  /** PeerJS gave this visitor its id (again after a reconnect: the same one). */
+  readonly onId: (id: string) => void;
+  /** Whether the node can find peers now: joined (true), or gone or refusing the join (false). */
+  readonly onSignalNode: (up: boolean) => void;
+  /** An open data connection, dialled or accepted. */
+  readonly onChannel: (channel: FrameChannel) => void;
+  /** Whether to take a connection from this peer, or to dial it. */
+  readonly wants: (peerId: string, how: 'accept' | 'dial') => boolean;
+  /** The first attempt is over: joined and dialled, or the node could not be reached. */
+  readonly onStartupDone: () => void;
+}
+
+export class SignalSession {
+  private peer: Peer | null = null;
+  private reconnects = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: SignalSessionOptions) {}
+
+  start(): void {
+    const { config } = this.options;
+    const token = toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
+    const peer = new Peer(peerOptions(config.signal, config, token));
+    this.peer = peer;
+    let startupDone = false;
+    const finishStartup = () => {
+      clearTimeout(openTimer);
+      if (!startupDone) this.options.onStartupDone();
+      startupDone = true;
+    };
+    const openTimer = setTimeout(finishStartup, OPEN_TIMEOUT_MS);
+    peer.on('open', (id) => {
+      clearTimeout(openTimer);
+      this.reconnects = 0;
+      this.options.onId(id);
+      void this.joinAndDial(id, token).finally(finishStartup);
+    });
+    peer.on('connection', (conn) => this.accept(conn));
+    peer.on('disconnected', () => {
+      this.options.onSignalNode(false);
+      this.reconnectLater(peer);
+    });
+    peer.on('error', (error) => {
+      if (error.type === 'peer-unavailable') return;
+      // While reconnecting, every failed attempt reports 'network': said once, when it went away.
+      if (error.type !== 'network' || this.reconnects === 0) console.warn('[deploynet] peer error:', error.type, error.message);
+      if (!peer.open) finishStartup();
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    this.peer?.destroy();
+  }
+
+  private async joinAndDial(id: string, token: string): Promise<void> {
+    const { config, manifest } = this.options;
+    let peers: readonly string[];
+    try {
+      peers = await joinSwarm(config.signal, { v: 1, peerId: id, token, keyId: manifest.keyId, version: manifest.version, max: config.maxPeers * 2 }, OPEN_TIMEOUT_MS);
+    } catch (error) {
+      console.warn('[deploynet] swarm join failed:', error instanceof Error ? error.message : error);
+      this.options.onSignalNode(false);
+      return;
+    }
+    this.options.onSignalNode(true);
+    const targets = peers.filter((p) => this.options.wants(p, 'dial')).slice(0, config.maxPeers);
+    await Promise.all(targets.map((p) => this.dial(p)));
+  }
+
+  private reconnectLater(peer: Peer): void {
+    if (this.stopped || peer.destroyed || this.reconnectTimer !== undefined) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this.stopped || peer.destroyed || !peer.disconnected) return;
+      try {
+        peer.reconnect();
+      } catch (error) {
+        console.warn('[deploynet] reconnect failed:', error instanceof Error ? error.message : error);
+      }
+    }, reconnectDelayMs(this.reconnects++));
+  }
+
+  private dial(peerId: string): Promise<void> {
+    const peer = this.peer;
+    if (!peer) return Promise.resolve();
+    const conn = peer.connect(peerId, { serialization: 'raw', reliable: true, label: 'deploynet/1' });
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        conn.close();
+        resolve();
+      }, DIAL_TIMEOUT_MS);
+      conn.on('open', () => {
+        clearTimeout(timer);
+        this.options.onChannel(peerjsChannel(conn));
+        resolve();
+      });
+      conn.on('error', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private accept(conn: DataConnection): void {
+    if (!this.options.wants(conn.peer, 'accept')) {
+      conn.close();
+      return;
+    }
+    conn.on('open', () => this.options.onChannel(peerjsChannel(conn)));
+  }
+}
