@@ -43,6 +43,24 @@ export type ErrorCode =
   | 'SIGNAL_UNAVAILABLE'
   | 'SIGNAL_BAD_REQUEST'
   | 'SIGNAL_UNAUTHORIZED'
+  // signal node refusals (security invariant 8); how each reaches a client (HTTP status,
+  // WebSocket close code) is one table in signal/rejections.ts
+  /** the request's Origin is not one of the node's allowed origins (or is missing while a list is set) */
+  | 'SIGNAL_ORIGIN_REFUSED'
+  /** the PeerJS key is not one of the node's site tokens (missing or wrong) */
+  | 'SIGNAL_SITE_TOKEN_INVALID'
+  /** a live connection holds this peer id with another token */
+  | 'SIGNAL_ID_TAKEN'
+  /** this address already has as many open connections as the node allows */
+  | 'SIGNAL_TOO_MANY_CONNECTIONS'
+  /** this address sends faster than the node's message rate */
+  | 'SIGNAL_RATE_LIMITED'
+  /** a WebSocket message above the node's size cap */
+  | 'SIGNAL_MESSAGE_TOO_LARGE'
+  /** the node already has as many peers as it allows */
+  | 'SIGNAL_NODE_FULL'
+  /** the node is shutting down: reconnect later */
+  | 'SIGNAL_SHUTTING_DOWN'
   // anything unexpected: a bug, reported as exit code 2 by the CLI
   | 'INTERNAL';
 

@@ -5,6 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DeployNetError } from '../core/errors.js';
 import { MAX_UPLOAD_RATE } from '../core/site-config.js';
+import { SIGNAL_FLAGS } from '../signal/signal-settings.js';
 import { COMMANDS, type CommandName } from './cli-help.js';
 
 export type CliCommand =
@@ -28,7 +29,8 @@ export type CliCommand =
       readonly relayOnly: boolean;
     }
   | { readonly type: 'verify'; readonly siteDir: string; readonly pubFile: string; readonly json: boolean }
-  | { readonly type: 'signal'; readonly port: number; readonly host: string }
+  /** The signal flags as given; signalOptionsFromCommandLine (signal/) reads them with the environment. */
+  | { readonly type: 'signal'; readonly flags: Readonly<Record<string, string | boolean | undefined>> }
   | { readonly type: 'serve'; readonly siteDir: string; readonly port: number; readonly host: string; readonly latencyMs: number; readonly rateBytesPerSec: number };
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -50,7 +52,7 @@ const OPTIONS = {
     'relay-only': { type: 'boolean' },
   },
   verify: { ...help, pub: { type: 'string' }, json: { type: 'boolean' } },
-  signal: { ...help, port: { type: 'string' }, host: { type: 'string' } },
+  signal: { ...help, ...SIGNAL_FLAGS },
   serve: { ...help, port: { type: 'string' }, host: { type: 'string' }, latency: { type: 'string' }, rate: { type: 'string' } },
 } as const satisfies Record<CommandName, Options>;
 
@@ -144,7 +146,8 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
       const { values, positionals } = parseCommand(first, rest, OPTIONS.signal);
       if (values.help) return { type: 'help', topic: first };
       if (positionals.length > 0) throw bad(first, `unexpected argument ${JSON.stringify(positionals[0])}`);
-      return { type: 'signal', port: wholeNumber(first, 'port', values.port, 9000, 0, 65535), host: values.host ?? '127.0.0.1' };
+      const { help: _help, ...flags } = values;
+      return { type: 'signal', flags };
     }
     case 'serve': {
       const { values, positionals } = parseCommand(first, rest, OPTIONS.serve);

@@ -57,17 +57,40 @@ Options:
 Example:
   deploynet verify ./public --pub ~/.deploynet/deploynet.pub`,
 
-  signal: `Usage: deploynet signal [--port 9000] [--host 127.0.0.1]
+  signal: `Usage: deploynet signal [--port 9000] [--host 127.0.0.1] [--allowed-origins LIST] [--site-tokens LIST]
+                        [--trust-proxy N] [--max-peers N] [--max-connections-per-address N] [--message-rate N]
+                        [--message-burst N] [--max-message-bytes N] [--max-swarm-answer N] [--drain-timeout MS]
+                        [--log-level LEVEL]
 
-Starts a signaling node and prints its base URL (the value \`build --signal\` takes).
-Runs until interrupted (Ctrl-C).
+Starts a signaling node, prints its base URL (the value \`build --signal\` takes) and logs JSON lines
+on stderr. Runs until SIGTERM or Ctrl-C, then drains: every client is told to reconnect and gets
+--drain-timeout to go; exit 0. Every flag can also be set as DEPLOYNET_SIGNAL_<FLAG> (upper case,
+- as _, e.g. DEPLOYNET_SIGNAL_MESSAGE_RATE=50); a flag wins over its variable.
 
 Options:
-  --port N      TCP port (default 9000; 0 picks a free one)
-  --host HOST   interface to bind (default 127.0.0.1)
+  --port N                 TCP port (default 9000; 0 picks a free one)
+  --host HOST              interface to bind (default 127.0.0.1)
+  --allowed-origins LIST   comma-separated origins whose pages may use the node, e.g.
+                           https://example.com,https://www.example.com (default *: every origin)
+  --site-tokens LIST       comma-separated secrets (16-128 of A-Z a-z 0-9 - _); when set, PeerJS
+                           clients must use one as their key (default: none). Prefer the variable:
+                           other users of the machine can read a command line
+  --trust-proxy N          proxies in front of the node that append X-Forwarded-For (default 0:
+                           the header is ignored)
+  --max-peers N            open PeerServer connections on the node (default 5000)
+  --max-connections-per-address N
+                           open connections per client address (default 64)
+  --message-rate N         requests per second per address: upgrades, messages, HTTP (default 100)
+  --message-burst N        requests an address may send at once (default 1000)
+  --max-message-bytes N    largest WebSocket message, 1024 to 1048576 (default 65536)
+  --max-swarm-answer N     most peers one swarm join names (default 32)
+  --drain-timeout MS       on shutdown, how long clients get before they are cut (default 10000)
+  --log-level LEVEL        debug, info, warn, error or silent (default info)
 
-Example:
-  deploynet signal --port 9000 --host 0.0.0.0`,
+Examples:
+  deploynet signal --port 9000 --host 0.0.0.0
+  DEPLOYNET_SIGNAL_SITE_TOKENS=$(cat site.token) deploynet signal --trust-proxy 1 \\
+    --allowed-origins https://example.com,https://www.example.com`,
 
   serve: `Usage: deploynet serve SITE_DIR [--port 8080] [--host 127.0.0.1] [--latency MS] [--rate BYTES_PER_S]
 

@@ -165,9 +165,17 @@ describe('deploynet CLI', { timeout: 60_000 }, () => {
     expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
-  /** Starts a long-running command, resolves with its printed URL and a stop() giving the exit code. */
-  async function start(args: readonly string[]): Promise<{ url: string; stop(signal: NodeJS.Signals): Promise<number | null> }> {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  /**
+   * Starts a long-running command, resolves with its printed URL, a stop() giving the exit code,
+   * and what it has written to stderr so far.
+   */
+  async function start(
+    args: readonly string[],
+    env: NodeJS.ProcessEnv = process.env,
+  ): Promise<{ url: string; stop(signal: NodeJS.Signals): Promise<number | null>; stderr(): string }> {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => void (stderr += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -176,9 +184,9 @@ describe('deploynet CLI', { timeout: 60_000 }, () => {
         const m = /^(http:\/\/127\.0\.0\.1:\d+)\n/.exec(out);
         if (m) resolve(m[1]!);
       });
-      child.on('exit', () => reject(new Error(`${args[0]} exited early: ${out}`)));
+      child.on('exit', () => reject(new Error(`${args[0]} exited early: ${out} ${stderr}`)));
     });
-    return { url, stop: (signal) => (child.kill(signal), exited) };
+    return { url, stop: (signal) => (child.kill(signal), exited), stderr: () => stderr };
   }
 
   it('serve prints its URL, serves, and exits 0 on SIGTERM', async () => {
@@ -193,5 +201,35 @@ describe('deploynet CLI', { timeout: 60_000 }, () => {
     const s = await start(['signal', '--port', '0']);
     expect((await fetch(`${s.url}/health`)).status).toBe(200);
     expect(await s.stop('SIGINT')).toBe(0);
+  });
+
+  it('signal refuses a bad flag or DEPLOYNET_SIGNAL_* variable with one sentence and exit 1', () => {
+    expectOneSentence(run(['signal', '--message-rate', 'fast']), /--message-rate must be a whole number, not "fast"/);
+    expectOneSentence(run(['signal', '--allowed-origins', 'https://a.example/app']), /--allowed-origins must list origins like https:\/\/example\.com/);
+    expectOneSentence(run(['signal', '--rate', '5']), /unknown option --rate/);
+    const withEnv = (env: Record<string, string>): Run => {
+      const r = spawnSync(process.execPath, [CLI, 'signal', '--port', '0'], { cwd: REPO, encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...env } });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    expectOneSentence(withEnv({ DEPLOYNET_SIGNAL_LOG_LEVEL: 'chatty' }), /^deploynet: DEPLOYNET_SIGNAL_LOG_LEVEL must be one of debug, info, warn, error, silent/);
+    expectOneSentence(withEnv({ DEPLOYNET_SIGNAL_MESAGE_RATE: '5' }), /DEPLOYNET_SIGNAL_MESAGE_RATE is not a setting of deploynet signal/);
+    const secret = 'too short';
+    const badToken = withEnv({ DEPLOYNET_SIGNAL_SITE_TOKENS: secret });
+    expectOneSentence(badToken, /DEPLOYNET_SIGNAL_SITE_TOKENS must be 16 to 128 characters/);
+    expect(badToken.stderr).not.toContain(secret);
+  });
+
+  it('signal logs JSON lines on stderr and drains on SIGTERM, exit 0', async () => {
+    const s = await start(['signal', '--port', '0', '--drain-timeout', '500'], {
+      ...process.env,
+      DEPLOYNET_SIGNAL_LOG_LEVEL: 'info',
+      DEPLOYNET_SIGNAL_ALLOWED_ORIGINS: 'https://site.example',
+    });
+    const refused = await fetch(`${s.url}/peerjs/deploynet/id`, { headers: { Origin: 'https://other.example' } });
+    expect(refused.status).toBe(403);
+    expect(await s.stop('SIGTERM')).toBe(0);
+    const entries = s.stderr().trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(entries.map((e) => e.msg)).toEqual(expect.arrayContaining(['listening', 'request-refused', 'draining', 'closed']));
+    for (const e of entries) expect(e).toMatchObject({ time: expect.any(String), level: expect.stringMatching(/^(info|warn)$/), msg: expect.any(String) });
   });
 });

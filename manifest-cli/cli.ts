@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { DeployNetError, errorMessage } from '../core/errors.js';
 import { isRecord } from '../core/validate.js';
-import { startSignalNode } from '../signal/index.js';
+import { jsonLineLog, signalOptionsFromCommandLine, startSignalNode } from '../signal/index.js';
 import { buildSite, readIceServersFile } from './build-site.js';
 import { parseCommandLine, type CliCommand } from './cli-args.js';
 import { COMMAND_HELP, GLOBAL_HELP } from './cli-help.js';
@@ -97,9 +97,11 @@ async function run(command: CliCommand): Promise<number> {
       return r.ok ? 0 : 1;
     }
     case 'signal': {
-      const node = await startSignalNode({ port: command.port, host: command.host });
+      // Flags, then DEPLOYNET_SIGNAL_* variables; JSON log lines on stderr (stdout is the URL).
+      const options = signalOptionsFromCommandLine(command.flags, process.env);
+      const node = await startSignalNode({ ...options, log: jsonLineLog((line) => void process.stderr.write(line)) });
       out(node.url);
-      return runUntilSignal(() => node.close());
+      return runUntilSignal(() => node.close()); // SIGTERM/SIGINT: graceful drain, then exit 0
     }
     case 'serve': {
       const site = await serveSite(command);

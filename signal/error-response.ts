@@ -1,22 +1,22 @@
 /**
- * How the signal node answers a refused request: status + `{ error: { code, message } }`, the
- * rejection counted by code. Also turns body-parser failures (bad JSON, too large) into
- * SIGNAL_BAD_REQUEST so no framework error page or stack trace ever reaches a client.
+ * How the signal node answers a refused HTTP request: the status from rejections.ts, body
+ * `{ error: { code, message } }`, Retry-After where waiting helps, the refusal counted by code.
+ * Also turns body-parser failures (bad JSON, too large) into SIGNAL_BAD_REQUEST so no framework
+ * error page or stack trace ever reaches a client.
  */
 import type { ErrorRequestHandler, Response } from 'express';
 import { DeployNetError, type ErrorCode } from '../core/errors.js';
 import { isRecord } from '../core/validate.js';
 import type { SignalMetrics } from './metrics.js';
-import type { SignalLog } from './signal-config.js';
+import { rejectionOf } from './rejections.js';
+import type { SignalLog } from './signal-log.js';
 
 export interface ErrorBody {
   readonly error: { readonly code: ErrorCode; readonly message: string };
 }
 
-const STATUS: Partial<Record<ErrorCode, number>> = {
-  SIGNAL_BAD_REQUEST: 400,
-  SIGNAL_UNAUTHORIZED: 401,
-};
+/** Seconds a client should wait before trying again, for the statuses where waiting helps. */
+const RETRY_AFTER: Readonly<Record<number, string>> = { 429: '1', 503: '5' };
 
 /** Messages for body-parser's error `type`s; the client sent something we will not read. */
 const BODY_ERRORS: Readonly<Record<string, string>> = {
@@ -42,8 +42,11 @@ export function toClientError(err: unknown): DeployNetError {
 
 export function sendError(res: Response, err: DeployNetError, metrics: SignalMetrics): void {
   metrics.countRejection(err.code);
+  const { status } = rejectionOf(err.code);
   const body: ErrorBody = { error: { code: err.code, message: err.message } };
-  res.status(STATUS[err.code] ?? 500).set('Cache-Control', 'no-store').json(body);
+  const retryAfter = RETRY_AFTER[status];
+  if (retryAfter !== undefined) res.set('Retry-After', retryAfter);
+  res.status(status).set('Cache-Control', 'no-store').json(body);
 }
 
 /** Last middleware of the app: answers every error as JSON and logs the unexpected ones. */
@@ -55,7 +58,7 @@ export function errorHandler(metrics: SignalMetrics, log: SignalLog): ErrorReque
     }
     const clientError = toClientError(err);
     if (clientError.code === 'INTERNAL') {
-      log({ level: 'error', event: 'request-failed', method: req.method, path: req.path, error: String(err) });
+      log({ level: 'error', msg: 'request-failed', method: req.method, path: req.path, error: String(err) });
     }
     sendError(res, clientError, metrics);
   };

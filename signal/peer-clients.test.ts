@@ -45,4 +45,15 @@ describe('PeerClients', () => {
     expect(clients.size).toBe(0);
     expect(clients.disconnected(fresh)).toBe(false);
   });
+
+  it('an id is taken by another only while a live client holds it with another token', () => {
+    const clients = new PeerClients();
+    const a = client('a', 'secret');
+    clients.connected(a);
+    expect(clients.takenByOther('a', 'other')).toBe(true);
+    expect(clients.takenByOther('a', 'secret')).toBe(false); // PeerJS reconnecting
+    expect(clients.takenByOther('b', 'other')).toBe(false);
+    a.socket = null;
+    expect(clients.takenByOther('a', 'other')).toBe(false);
+  });
 });

@@ -1,21 +1,16 @@
 /**
  * The PeerServer clients connected to this node right now, fed by PeerServer's 'connection' and
- * 'disconnect' events. It answers one question for the swarm-join route: does the caller own this
- * peer id, i.e. is that id connected here now with exactly this token?
+ * 'disconnect' events. It answers two questions: does the caller own this peer id, i.e. is that
+ * id connected here now with exactly this token (the swarm-join route)? And is an id held by a
+ * live connection with another token (an id hijack, refused before PeerServer sees the socket)?
  */
-import { timingSafeEqual } from 'node:crypto';
+import { secretEqual } from './secret-equal.js';
 
 /** The part of PeerServer's IClient this module needs (so tests can pass plain objects). */
 export interface PeerClient {
   getId(): string;
   getToken(): string;
   getSocket(): unknown;
-}
-
-function sameToken(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'utf8');
-  const y = Buffer.from(b, 'utf8');
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 export class PeerClients {
@@ -39,9 +34,22 @@ export class PeerClients {
 
   /** Whether `peerId` is connected now, with a live socket, and was opened with `token`. */
   owns(peerId: string, token: string): boolean {
+    const client = this.#live(peerId);
+    return client !== undefined && secretEqual(client.getToken(), token);
+  }
+
+  /**
+   * Whether a live connection holds `peerId` with a token other than `token`. The same token is
+   * PeerJS reconnecting (PeerServer moves the id to the new socket), not a hijack.
+   */
+  takenByOther(peerId: string, token: string): boolean {
+    const client = this.#live(peerId);
+    return client !== undefined && !secretEqual(client.getToken(), token);
+  }
+
+  #live(peerId: string): PeerClient | undefined {
     const client = this.#byId.get(peerId);
-    if (!client || client.getSocket() === null || client.getSocket() === undefined) return false;
-    return sameToken(client.getToken(), token);
+    return client && client.getSocket() !== null && client.getSocket() !== undefined ? client : undefined;
   }
 
   get size(): number {

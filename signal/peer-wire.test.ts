@@ -1,8 +1,8 @@
 /** Wire compatibility with stock PeerJS clients, over real WebSockets on /peerjs/peerjs. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { PEERJS_KEY } from '../core/swarm.js';
-import { MAX_WS_MESSAGE_BYTES } from './peer-server.js';
-import { SignalKit, randomId, until } from './test-kit.js';
+import { MAX_WS_MESSAGE_BYTES } from './signal-config.js';
+import { SignalKit, randomId, refusalOf, until } from './test-kit.js';
 
 const kit = new SignalKit();
 afterEach(() => kit.cleanup());
@@ -45,14 +45,16 @@ describe('PeerServer on /peerjs', () => {
     expect((await b.next((m) => m.type === 'OFFER')).src).toBe(a.id);
   });
 
-  it('refuses a wrong key and a taken id', async () => {
+  it('refuses a taken id with ID-TAKEN SIGNAL_ID_TAKEN, and a node without site tokens takes any key', async () => {
     const node = await kit.node();
-    const wrongKey = kit.socket(node, { key: 'peerjs', id: randomId('k'), token: 't1' });
-    expect(await firstMessage(wrongKey)).toMatchObject({ type: 'ERROR', payload: { msg: 'Invalid key provided' } });
+    const otherKey = await kit.peer(node, { key: 'peerjs' });
+    expect(otherKey.received[0]).toEqual({ type: 'OPEN' });
     const a = await kit.peer(node);
     const thief = kit.socket(node, { key: PEERJS_KEY, id: a.id, token: 'other-token' });
-    expect(await firstMessage(thief)).toMatchObject({ type: 'ID-TAKEN' });
-    expect(node.stats().peers).toBe(1);
+    const refusal = await refusalOf(thief);
+    expect(refusal.message).toMatchObject({ type: 'ID-TAKEN', payload: { msg: expect.stringMatching(/^SIGNAL_ID_TAKEN: /) } });
+    expect(refusal).toMatchObject({ code: 4409, reason: 'SIGNAL_ID_TAKEN' });
+    expect(node.stats().peers).toBe(2);
   });
 
   it('has no global peer list (discovery is off)', async () => {

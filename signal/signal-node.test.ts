@@ -44,7 +44,7 @@ describe('startSignalNode', () => {
     await kit.peer(node);
     const res = await fetch(`${node.url}/health`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true, peers: 1, swarms: 0, uptimeSeconds: expect.any(Number) });
+    expect(await res.json()).toEqual({ ok: true, draining: false, peers: 1, swarms: 0, uptimeSeconds: expect.any(Number) });
   });
 
   it('GET /metrics is Prometheus text and the metrics move', async () => {
@@ -56,20 +56,40 @@ describe('startSignalNode', () => {
       return res.text();
     };
     const before = await read();
-    expect(before).toContain('# TYPE deploynet_signal_peers gauge');
-    expect(before).toContain('# TYPE deploynet_signal_joins_total counter');
-    expect(before).toContain('# TYPE deploynet_signal_rejections_total counter');
+    for (const [name, type] of [
+      ['deploynet_signal_peers', 'gauge'],
+      ['deploynet_signal_swarms', 'gauge'],
+      ['deploynet_signal_addresses', 'gauge'],
+      ['deploynet_signal_draining', 'gauge'],
+      ['deploynet_signal_connections_total', 'counter'],
+      ['deploynet_signal_relayed_total', 'counter'],
+      ['deploynet_signal_joins_total', 'counter'],
+      ['deploynet_signal_rejections_total', 'counter'],
+    ]) {
+      expect(before).toContain(`# TYPE ${name} ${type}\n`);
+    }
     expect(metricValue(before, 'deploynet_signal_peers')).toBe(0);
     expect(metricValue(before, 'deploynet_signal_joins_total')).toBe(0);
+    expect(metricValue(before, 'deploynet_signal_draining')).toBe(0);
+    expect(metricValue(before, 'deploynet_signal_rejections_total{code="SIGNAL_ORIGIN_REFUSED"}')).toBe(0);
 
     const a = await kit.peer(node);
+    const b = await kit.peer(node);
+    a.send({ type: 'OFFER', dst: b.id, payload: {} });
+    a.send({ type: 'CANDIDATE', dst: b.id, payload: {} });
+    a.send({ type: 'HEARTBEAT' });
+    await b.next((m) => m.type === 'CANDIDATE');
     await postJoin(node, joinBody(a));
     await postJoin(node, joinBody(a, { token: 'wrong' }));
     await postJoin(node, joinBody(a, { token: 'wrong' }));
     await postJoin(node, '{');
     const after = await read();
-    expect(metricValue(after, 'deploynet_signal_peers')).toBe(1);
+    expect(metricValue(after, 'deploynet_signal_peers')).toBe(2);
     expect(metricValue(after, 'deploynet_signal_swarms')).toBe(1);
+    expect(metricValue(after, 'deploynet_signal_addresses')).toBe(1);
+    expect(metricValue(after, 'deploynet_signal_connections_total')).toBe(2);
+    expect(metricValue(after, 'deploynet_signal_relayed_total{type="OFFER"}')).toBe(1);
+    expect(metricValue(after, 'deploynet_signal_relayed_total{type="CANDIDATE"}')).toBe(1);
     expect(metricValue(after, 'deploynet_signal_joins_total')).toBe(1);
     expect(metricValue(after, 'deploynet_signal_rejections_total{code="SIGNAL_UNAUTHORIZED"}')).toBe(2);
     expect(metricValue(after, 'deploynet_signal_rejections_total{code="SIGNAL_BAD_REQUEST"}')).toBe(1);
@@ -80,8 +100,8 @@ describe('startSignalNode', () => {
     const node = await kit.node({ log: (e) => entries.push(e) });
     const a = await kit.peer(node);
     await postJoin(node, joinBody(a));
-    expect(entries).toContainEqual(expect.objectContaining({ event: 'listening', url: node.url }));
-    expect(entries).toContainEqual(expect.objectContaining({ event: 'swarm-join', peerId: a.id }));
+    expect(entries).toContainEqual(expect.objectContaining({ level: 'info', msg: 'listening', url: node.url, siteTokenCount: 0 }));
+    expect(entries).toContainEqual(expect.objectContaining({ msg: 'swarm-join', peerId: a.id }));
     expect(JSON.stringify(entries)).not.toContain(a.token);
   });
 
@@ -101,7 +121,7 @@ describe('startSignalNode', () => {
     const first = node.close();
     expect(node.close()).toBe(first);
     await first;
-    expect(await a.closed).toBe(1001);
+    expect(await a.closed).toBe(1012);
     expect(await canBind(node.port)).toBe(true);
     await node.close();
     await expect(fetch(`${node.url}/health`)).rejects.toThrow();

@@ -2,15 +2,22 @@
  * A DeployNet signaling node: one express app on one node:http server, serving
  *   /peerjs              PeerServer (ids, WebRTC signaling relay; WebSocket on /peerjs/peerjs)
  *   POST /swarm/v1/join  swarm membership per site and manifest version (swarm-join-route.ts)
- *   GET /health          liveness + counts, JSON
- *   GET /metrics         Prometheus text
+ *   GET /health          liveness + counts, JSON (503 while shutting down)
+ *   GET /metrics         Prometheus text (metrics.ts)
+ * with per-address limits, allowed origins and site tokens in front (http-guard.ts, peer-gate.ts).
+ *
+ * close() is the graceful shutdown (SIGTERM in the CLI): stop accepting connections, tell every
+ * client to reconnect (PeerJS ERROR SIGNAL_SHUTTING_DOWN, close 1012), wait for them to go for
+ * at most drainTimeoutMs, then cut whatever is left.
  */
 import { createServer } from 'node:http';
 import express from 'express';
 import { DeployNetError } from '../core/errors.js';
+import { MemoryAddressLimits } from './address-limits.js';
 import { errorHandler } from './error-response.js';
 import { METRICS_CONTENT_TYPE, SignalMetrics } from './metrics.js';
 import { PeerClients } from './peer-clients.js';
+import { PeerGate } from './peer-gate.js';
 import { mountPeerServer } from './peer-server.js';
 import { type SignalOptions, resolveSignalConfig } from './signal-config.js';
 import { swarmJoinRouter } from './swarm-join-route.js';
@@ -27,13 +34,13 @@ export interface SignalNode {
   /** Base URL with the real bound port and no trailing slash, e.g. `http://127.0.0.1:9000`. */
   readonly url: string;
   readonly port: number;
-  /** Closes every WebSocket and the HTTP server; resolves when the port is free. Idempotent. */
+  /** Graceful shutdown (see above); resolves when the port is free. Idempotent. */
   close(): Promise<void>;
   stats(): SignalStats;
 }
 
-/** How long WebSockets get to finish their close handshake before they are cut. */
-const CLOSE_GRACE_MS = 1000;
+/** How often addresses with nothing left to remember are forgotten. */
+const SWEEP_INTERVAL_MS = 60_000;
 
 function baseUrl(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -46,39 +53,51 @@ export async function startSignalNode(options: SignalOptions = {}): Promise<Sign
   const registry = new SwarmRegistry();
   const clients = new PeerClients();
   const metrics = new SignalMetrics();
+  const limits = new MemoryAddressLimits(config);
+  let draining = false;
+  const isDraining = (): boolean => draining;
   const stats = (): SignalStats => ({ peers: clients.size, swarms: registry.counts().swarms });
 
   const app = express();
   app.disable('x-powered-by');
   const server = createServer(app);
-  const wss = mountPeerServer(app, server, { clients, registry, log });
-  app.use(swarmJoinRouter({ config, registry, clients, metrics }));
+  const guardDeps = { config, limits, metrics, draining: isDraining };
+  const gate = new PeerGate(server, { ...guardDeps, clients });
+  mountPeerServer(app, server, { ...guardDeps, clients, registry, gate });
+  app.use(swarmJoinRouter({ ...guardDeps, registry, clients }));
   app.get('/health', (_req, res) => {
     const uptimeSeconds = Math.floor((Date.now() - startedAt) / 1000);
-    res.set('Cache-Control', 'no-store').json({ ok: true, ...stats(), uptimeSeconds });
+    res.status(draining ? 503 : 200).set('Cache-Control', 'no-store').json({ ok: !draining, draining, ...stats(), uptimeSeconds });
   });
   app.get('/metrics', (_req, res) => {
     // setHeader + a Buffer, so express appends no charset: exactly the Prometheus 0.0.4 type.
     res.setHeader('Content-Type', METRICS_CONTENT_TYPE);
-    res.set('Cache-Control', 'no-store').send(Buffer.from(metrics.render(stats())));
+    res.set('Cache-Control', 'no-store').send(Buffer.from(metrics.render({ ...stats(), addresses: limits.size, draining })));
   });
   app.use(errorHandler(metrics, log));
 
   const port = await listen(server, config.port, config.host);
   const url = baseUrl(config.host, port);
-  log({ level: 'info', event: 'listening', url });
+  const sweep = setInterval(() => limits.sweep(), SWEEP_INTERVAL_MS);
+  sweep.unref();
+  log({ level: 'info', msg: 'listening', url, allowedOrigins: config.allowedOrigins, siteTokenCount: config.siteTokens.length, trustProxy: config.trustProxy });
 
   let closing: Promise<void> | undefined;
   const shutdown = async (): Promise<void> => {
-    wss.close(); // stop taking upgrades; open sockets are closed below
-    for (const socket of wss.clients) socket.close(1001, 'signal node closing');
-    const cut = setTimeout(() => {
-      for (const socket of wss.clients) socket.terminate();
+    draining = true;
+    clearInterval(sweep);
+    log({ level: 'info', msg: 'draining', url, peers: clients.size, drainTimeoutMs: config.drainTimeoutMs });
+    const closed = new Promise<void>((resolve) => server.close(() => resolve())); // stop accepting
+    gate.closeAll();
+    const deadline = setTimeout(() => {
+      log({ level: 'warn', msg: 'drain-deadline', url, cut: gate.openSockets });
+      gate.terminateAll();
       server.closeAllConnections();
-    }, CLOSE_GRACE_MS);
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    clearTimeout(cut);
-    log({ level: 'info', event: 'closed', url });
+    }, config.drainTimeoutMs);
+    await closed;
+    clearTimeout(deadline);
+    gate.terminateAll(); // nothing is left; this only stops the WebSocket server
+    log({ level: 'info', msg: 'closed', url });
   };
 
   return {

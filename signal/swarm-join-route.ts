@@ -2,40 +2,28 @@
  * POST /swarm/v1/join: a page that is connected to this node's PeerServer asks to join the swarm
  * of its site (Origin) and manifest version and learns a few other members.
  *
- * The node checks what it can (security invariant 8): the body is small, well-formed JSON; the
- * peer id is connected here right now with exactly the token in the body. The swarm comes from
- * the Origin header the browser sets, not from the body, so one site cannot join another's swarm
- * from a browser even when both use the same key.
+ * The node checks what it can (security invariant 8): the Origin is allowed and the address has
+ * tokens left (http-guard.ts); the body is small, well-formed JSON; the peer id is connected here
+ * right now with exactly the token in the body. The swarm comes from the Origin header the
+ * browser sets, not from the body, so one site cannot join another's swarm from a browser even
+ * when both use the same key.
  */
 import cors from 'cors';
 import express, { type Request, type Response, type Router } from 'express';
 import { DeployNetError } from '../core/errors.js';
 import { SWARM_JOIN_PATH, parseSwarmJoinRequest, type SwarmJoinResponse } from '../core/swarm.js';
 import { sendError, toClientError } from './error-response.js';
-import type { SignalMetrics } from './metrics.js';
+import { type HttpGuardDeps, loadGuard, originGuard } from './http-guard.js';
+import { parseRequestOrigin } from './origin-policy.js';
 import type { PeerClients } from './peer-clients.js';
-import type { SignalConfig } from './signal-config.js';
 import { type SwarmRegistry, swarmKey } from './swarm-registry.js';
 
 /** Largest join body accepted, in bytes. */
 export const MAX_JOIN_BODY_BYTES = 4096;
 
-/** An Origin header as browsers send it (`scheme://host[:port]` or `null`); '' when absent. */
-const ORIGIN = /^[\x21-\x7e]{1,512}$/;
-
-export function parseRequestOrigin(value: unknown): string {
-  if (value === undefined) return '';
-  if (typeof value !== 'string' || !ORIGIN.test(value)) {
-    throw new DeployNetError('SIGNAL_BAD_REQUEST', 'Origin header is malformed', { field: 'Origin' });
-  }
-  return value;
-}
-
-export interface SwarmJoinDeps {
-  readonly config: SignalConfig;
+export interface SwarmJoinDeps extends HttpGuardDeps {
   readonly registry: SwarmRegistry;
   readonly clients: PeerClients;
-  readonly metrics: SignalMetrics;
 }
 
 export function swarmJoinRouter(deps: SwarmJoinDeps): Router {
@@ -50,7 +38,7 @@ export function swarmJoinRouter(deps: SwarmJoinDeps): Router {
         throw new DeployNetError('SIGNAL_BAD_REQUEST', 'Content-Type must be application/json');
       }
       const body = parseSwarmJoinRequest(req.body);
-      const origin = parseRequestOrigin(req.headers.origin);
+      const origin = parseRequestOrigin(req.headers.origin) ?? '';
       if (!clients.owns(body.peerId, body.token)) {
         throw new DeployNetError('SIGNAL_UNAUTHORIZED', 'peerId is not connected to this node with that token');
       }
@@ -58,18 +46,19 @@ export function swarmJoinRouter(deps: SwarmJoinDeps): Router {
       registry.join(key, body.peerId);
       const peers = registry.pick(key, body.peerId, Math.min(body.max, config.maxSwarmAnswer));
       metrics.countJoin();
-      config.log({ level: 'info', event: 'swarm-join', peerId: body.peerId, origin, keyId: body.keyId, version: body.version, answered: peers.length });
+      config.log({ level: 'info', msg: 'swarm-join', peerId: body.peerId, origin, keyId: body.keyId, version: body.version, answered: peers.length });
       const answer: SwarmJoinResponse = { v: 1, peers };
       res.status(200).set('Cache-Control', 'no-store').json(answer);
     } catch (err) {
       const clientError = toClientError(err);
       if (clientError.code === 'INTERNAL') throw err; // to the app's error handler, which logs it
-      config.log({ level: 'info', event: 'swarm-join-refused', code: clientError.code, reason: clientError.message });
+      config.log({ level: 'info', msg: 'swarm-join-refused', code: clientError.code, reason: clientError.message });
       sendError(res, clientError, metrics);
     }
   };
 
-  router.options(SWARM_JOIN_PATH, corsMiddleware);
-  router.post(SWARM_JOIN_PATH, corsMiddleware, json, join);
+  const guard = originGuard(deps);
+  router.options(SWARM_JOIN_PATH, guard, corsMiddleware);
+  router.post(SWARM_JOIN_PATH, guard, corsMiddleware, loadGuard(deps), json, join);
   return router;
 }

@@ -41,6 +41,26 @@ export interface TestPeer {
   closed: Promise<number>;
 }
 
+/** How a refused WebSocket ended: the one message the node sent, the close code and reason. */
+export interface Refusal {
+  readonly message: Record<string, unknown> | undefined;
+  readonly code: number;
+  readonly reason: string;
+}
+
+/** Who a test socket claims to be: Origin header, X-Forwarded-For (only a trustProxy node reads it). */
+export interface SocketOptions {
+  readonly origin?: string;
+  readonly forwardedFor?: string;
+}
+
+export interface PeerOptions extends SocketOptions {
+  readonly id?: string;
+  readonly token?: string;
+  /** PeerJS key: `deploynet`, or a site token. */
+  readonly key?: string;
+}
+
 export interface JoinAnswer {
   readonly status: number;
   readonly body: unknown;
@@ -58,18 +78,22 @@ export class SignalKit {
   }
 
   /** Opens a raw WebSocket to the node's PeerServer endpoint with the given query. */
-  socket(node: SignalNode, query: Record<string, string>, path = `${PEERJS_MOUNT}/peerjs`): WebSocket {
+  socket(node: SignalNode, query: Record<string, string>, path = `${PEERJS_MOUNT}/peerjs`, options: SocketOptions = {}): WebSocket {
     const url = new URL(`${node.url.replace(/^http/, 'ws')}${path}`);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, {
+      ...(options.origin !== undefined && { origin: options.origin }),
+      ...(options.forwardedFor !== undefined && { headers: { 'X-Forwarded-For': options.forwardedFor } }),
+    });
     ws.on('error', () => {}); // asserted through close codes / messages instead
     this.#sockets.push(ws);
     return ws;
   }
 
   /** Connects as PeerJS does and waits for `{"type":"OPEN"}`. */
-  async peer(node: SignalNode, id = randomId('peer'), token = randomBytes(8).toString('hex')): Promise<TestPeer> {
-    const ws = this.socket(node, { key: PEERJS_KEY, id, token });
+  async peer(node: SignalNode, options: PeerOptions = {}): Promise<TestPeer> {
+    const { id = randomId('peer'), token = randomBytes(8).toString('hex'), key = PEERJS_KEY } = options;
+    const ws = this.socket(node, { key, id, token }, undefined, options);
     const received: Record<string, unknown>[] = [];
     const waiters = new Set<() => void>();
     ws.on('message', (data) => {
@@ -117,9 +141,27 @@ export class SignalKit {
   }
 }
 
+/** Resolves with the first message a socket gets (if any) and how it closes. */
+export function refusalOf(ws: WebSocket): Promise<Refusal> {
+  return new Promise((resolve) => {
+    let message: Record<string, unknown> | undefined;
+    ws.once('message', (data) => {
+      const parsed: unknown = JSON.parse(String(data));
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) message = { ...parsed };
+    });
+    ws.once('close', (code, reason) => resolve({ message, code, reason: reason.toString() }));
+  });
+}
+
 /** POSTs a swarm join as a page on `origin` would (origin null: no Origin header). */
-export async function postJoin(node: SignalNode, body: unknown, origin: string | null = ORIGIN_A, contentType = 'application/json'): Promise<JoinAnswer> {
-  const headers: Record<string, string> = { 'Content-Type': contentType };
+export async function postJoin(
+  node: SignalNode,
+  body: unknown,
+  origin: string | null = ORIGIN_A,
+  contentType = 'application/json',
+  extraHeaders: Record<string, string> = {},
+): Promise<JoinAnswer> {
+  const headers: Record<string, string> = { 'Content-Type': contentType, ...extraHeaders };
   if (origin !== null) headers.Origin = origin;
   const res = await fetch(`${node.url}${SWARM_JOIN_PATH}`, {
     method: 'POST',

@@ -51,8 +51,12 @@ export interface StreamedFetch {
   readonly ttfbMs: number;
   /** From calling fetch() to the last byte of the body. */
   readonly totalMs: number;
-  /** The newest deploynet:progress `loaded` for this URL when the first body bytes were read (-1: none yet). */
-  readonly loadedAtFirstRead: number;
+  /**
+   * How many deploynet:progress events for this URL had reached the page when it read its first
+   * body bytes. Progress travels by postMessage, the body by the response stream, so the first
+   * events may trail the first bytes; what matters is that the last one (loaded = total) came after.
+   */
+  readonly eventsAtFirstRead: number;
   /** Every deploynet:progress event for this URL during the fetch. */
   readonly progress: readonly ProgressDetail[];
 }
@@ -80,12 +84,12 @@ export async function streamFetch(page: Page, path: string, size: number): Promi
       let body = new Uint8Array(expectedSize);
       let received = 0;
       let ttfbMs = -1;
-      let loadedAtFirstRead = -2;
+      let eventsAtFirstRead = -1;
       for (;;) {
         const { done, value } = await reader.read();
         if (ttfbMs < 0) {
           ttfbMs = performance.now() - t0;
-          loadedAtFirstRead = progress.length > 0 ? progress[progress.length - 1]!.loaded : -1;
+          eventsAtFirstRead = progress.length;
         }
         if (done) break;
         if (received + value.length > body.length) {
@@ -109,7 +113,7 @@ export async function streamFetch(page: Page, path: string, size: number): Promi
         sha256: [...digest].map((b) => b.toString(16).padStart(2, '0')).join(''),
         ttfbMs,
         totalMs,
-        loadedAtFirstRead,
+        eventsAtFirstRead,
         progress,
       };
     },

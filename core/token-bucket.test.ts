@@ -3,7 +3,7 @@
  * promise that advance() resolves, so nothing here waits on real time (microtasks only).
  */
 import { describe, expect, it } from 'vitest';
-import { DeployNetError } from '../core/index.js';
+import { DeployNetError } from './errors.js';
 import { TokenBucket, type BucketClock } from './token-bucket.js';
 
 async function flush(): Promise<void> {
@@ -154,11 +154,56 @@ describe('TokenBucket', () => {
   ])('refuses a bad %s with BAD_CONFIG', (field, options) => {
     let error: unknown;
     try {
-      new TokenBucket(options);
+      new TokenBucket({ ...options, clock: fakeClock() });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(DeployNetError);
     expect(error).toMatchObject({ code: 'BAD_CONFIG', details: { field } });
+  });
+
+  it('tryTake admits up to the tokens there and refuses the rest without going into debt', async () => {
+    const clock = fakeClock();
+    const bucket = new TokenBucket({ capacity: 3, ratePerSec: 2, clock });
+    expect([bucket.tryTake(1), bucket.tryTake(1), bucket.tryTake(1), bucket.tryTake(1)]).toEqual([true, true, true, false]);
+    expect(bucket.available).toBe(0);
+    await clock.advance(499);
+    expect(bucket.tryTake(1)).toBe(false); // 0.998 tokens: not enough, and nothing was taken
+    await clock.advance(1);
+    expect(bucket.tryTake(1)).toBe(true);
+    expect(bucket.tryTake(0)).toBe(true);
+    await clock.advance(10_000);
+    expect(bucket.tryTake(4)).toBe(false); // more than the capacity never fits
+    expect(bucket.available).toBe(3);
+  });
+
+  it('tryTake does not jump the line of waiting takes', async () => {
+    const clock = fakeClock();
+    const bucket = new TokenBucket({ capacity: 10, ratePerSec: 10, clock });
+    const log: Array<[string, number]> = [];
+    void track(bucket, clock, 15, 'big', log);
+    await flush();
+    expect(bucket.tryTake(1)).toBe(false);
+    await clock.advance(500);
+    expect(log).toEqual([['big', 500]]);
+    await clock.advance(100);
+    expect(bucket.tryTake(1)).toBe(true);
+  });
+
+  it('never admits more than capacity + rate × elapsed time through tryTake', async () => {
+    const clock = fakeClock();
+    const bucket = new TokenBucket({ capacity: 20, ratePerSec: 50, clock });
+    let admitted = 0;
+    for (let ms = 0; ms < 10_000; ms += 7) {
+      for (let i = 0; i < 5; i++) if (bucket.tryTake(1)) admitted += 1;
+      expect(admitted).toBeLessThanOrEqual(20 + (50 * clock.time) / 1000 + 1e-6);
+      await clock.advance(7);
+    }
+    expect(admitted).toBeGreaterThan(500); // and it does admit at the rate
+  });
+
+  it('tryTake refuses a negative or non-finite amount with BAD_ARGUMENT', () => {
+    const bucket = new TokenBucket({ capacity: 10, ratePerSec: 10, clock: fakeClock() });
+    for (const n of [-1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => bucket.tryTake(n)).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT' }));
   });
 });

@@ -1,0 +1,148 @@
+/**
+ * The WebSocket side of PeerServer, with the limits PeerServer lacks (security invariant 8).
+ * PeerServer makes its WebSocketServer through its `createWebSocketServer` option; this module
+ * gives it one that does not listen by itself (`noServer`) and hands it only admitted sockets:
+ *
+ *   server 'upgrade' → ws handleUpgrade: path /peerjs/peerjs (else HTTP 400), handshake
+ *   → admitPeer (peer-admission.ts); refused: one PeerJS ERROR (or ID-TAKEN) and a close
+ *     (rejections.ts); PeerServer never sees the socket
+ *   → admitted: PeerServer's 'connection', with a canonical URL carrying exactly the id and token
+ *     that were checked and PeerServer's single key, so PeerServer acts on what was checked
+ *
+ * Each later message (and ping) first takes a token from its address's bucket (GatedWebSocket);
+ * with none left the socket is refused with SIGNAL_RATE_LIMITED and the message never reaches
+ * PeerServer.
+ * A message over maxMessageBytes is never buffered: ws closes the socket with 1009.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import WebSocket, { type Server as WsServer, type ServerOptions, WebSocketServer } from 'ws';
+import { DeployNetError, isDeployNetError } from '../core/errors.js';
+import { PEERJS_KEY } from '../core/swarm.js';
+import type { AddressLimits } from './address-limits.js';
+import { addressKey, clientAddress } from './client-address.js';
+import type { SignalMetrics } from './metrics.js';
+import { type PeerQuery, admitPeer } from './peer-admission.js';
+import type { PeerClients } from './peer-clients.js';
+import { rejectionOf } from './rejections.js';
+import type { SignalConfig } from './signal-config.js';
+
+/** ws's server class, typed with the socket class it makes (the named WebSocketServer type is not generic). */
+type GatedServer = WsServer<typeof GatedWebSocket>;
+
+/**
+ * A ws WebSocket whose 'message' and 'ping' events pass `gate` first (ws's `WebSocket` server
+ * option). ws answers a ping before emitting it, so a ping flood cannot be stopped frame by frame,
+ * but it pays the same bucket and gets the socket refused like a message flood.
+ */
+class GatedWebSocket extends WebSocket {
+  /** Whether PeerServer may see the next message; unset: nothing passes. */
+  gate: (() => boolean) | undefined;
+
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    if ((event === 'message' || event === 'ping') && this.gate?.() !== true) return false;
+    return super.emit(event, ...args);
+  }
+}
+
+export interface PeerGateDeps {
+  readonly config: SignalConfig;
+  readonly limits: AddressLimits;
+  readonly clients: PeerClients;
+  readonly metrics: SignalMetrics;
+  readonly draining: () => boolean;
+}
+
+/** Refusals that come in floods: logged at debug (the metrics count them all). */
+const QUIET = new Set(['SIGNAL_RATE_LIMITED', 'SIGNAL_TOO_MANY_CONNECTIONS']);
+
+export class PeerGate {
+  #wss: GatedServer | undefined;
+  /** Sockets handed to PeerServer and not closed yet. */
+  readonly #open = new Set<WebSocket>();
+
+  constructor(
+    private readonly server: Server,
+    private readonly deps: PeerGateDeps,
+  ) {}
+
+  /** PeerServer's `createWebSocketServer` option. */
+  readonly createWebSocketServer = (options: ServerOptions): GatedServer => {
+    const wss = new WebSocketServer({ noServer: true, path: options.path, maxPayload: this.deps.config.maxMessageBytes, WebSocket: GatedWebSocket });
+    this.#wss = wss;
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      wss.handleUpgrade(req, socket, head, (ws) => this.#admit(wss, ws, req));
+    });
+    return wss;
+  };
+
+  get openSockets(): number {
+    return this.#open.size;
+  }
+
+  /** Tells every connected client to reconnect later (ERROR SIGNAL_SHUTTING_DOWN, close 1012). */
+  closeAll(): void {
+    const shuttingDown = new DeployNetError('SIGNAL_SHUTTING_DOWN', 'the signal node is shutting down; reconnect in a moment');
+    for (const ws of this.#wss?.clients ?? []) tell(ws, shuttingDown);
+  }
+
+  /** Cuts every socket still open (after the drain deadline) and stops the WebSocket server. */
+  terminateAll(): void {
+    for (const ws of this.#wss?.clients ?? []) ws.terminate();
+    this.#wss?.close();
+  }
+
+  #admit(wss: GatedServer, ws: GatedWebSocket, req: IncomingMessage): void {
+    const { config, limits, clients, draining } = this.deps;
+    const address = addressKey(clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], config.trustProxy));
+    // Before anything else: an 'error' without a listener would take the process down.
+    ws.on('error', (error) => this.#socketError(error, address));
+    let query: PeerQuery;
+    try {
+      query = admitPeer({ url: req.url, origin: req.headers.origin, address }, { config, limits, clients, draining, openSockets: () => this.#open.size });
+    } catch (err) {
+      this.#refuse(ws, isDeployNetError(err) ? err : new DeployNetError('INTERNAL', 'internal error'), address);
+      return;
+    }
+    this.#open.add(ws);
+    this.deps.metrics.countConnection();
+    ws.once('close', () => {
+      this.#open.delete(ws);
+      limits.disconnected(address);
+    });
+    ws.gate = () => {
+      if (limits.take(address)) return true;
+      ws.gate = () => false;
+      this.#refuse(ws, new DeployNetError('SIGNAL_RATE_LIMITED', 'too many messages from your address; slow down'), address);
+      return false;
+    };
+    // PeerServer reads only req.url (id, token, key): hand it exactly what admitPeer checked.
+    req.url = `${wss.options.path ?? ''}?${new URLSearchParams({ key: PEERJS_KEY, id: query.id, token: query.token }).toString()}`;
+    wss.emit('connection', ws, req);
+  }
+
+  #refuse(ws: WebSocket, err: DeployNetError, address: string): void {
+    this.deps.metrics.countRejection(err.code);
+    const level = err.code === 'INTERNAL' ? 'error' : QUIET.has(err.code) ? 'debug' : 'info';
+    this.deps.config.log({ level, msg: 'peer-refused', code: err.code, reason: err.message, address });
+    tell(ws, err);
+  }
+
+  #socketError(error: Error, address: string): void {
+    const code = 'code' in error ? error.code : undefined;
+    if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      // ws has closed the socket with 1009 before reading the message.
+      this.deps.metrics.countRejection('SIGNAL_MESSAGE_TOO_LARGE');
+      this.deps.config.log({ level: 'info', msg: 'peer-refused', code: 'SIGNAL_MESSAGE_TOO_LARGE', address });
+      return;
+    }
+    this.deps.config.log({ level: 'debug', msg: 'peer-socket-error', error: error.message, wsCode: code, address });
+  }
+}
+
+/** One PeerJS message saying why (`CODE: sentence`), then a close with the code's close code. */
+function tell(ws: WebSocket, err: DeployNetError): void {
+  const type = err.code === 'SIGNAL_ID_TAKEN' ? 'ID-TAKEN' : 'ERROR';
+  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type, payload: { msg: `${err.code}: ${err.message}` } }));
+  ws.close(rejectionOf(err.code).close, err.code);
+}
