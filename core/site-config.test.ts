@@ -29,7 +29,13 @@ describe('resolveSiteConfig', () => {
       maxPeers: 4,
       uploadRateBytesPerSec: 0,
       iceTransportPolicy: 'all',
+      signalToken: null,
     });
+  });
+
+  it('keeps a site token for the signal node', () => {
+    const signalToken = 'abcDEF0123456789_-xyz';
+    expect(resolveSiteConfig({ ...base, signalToken }).signalToken).toBe(signalToken);
   });
 
   it('keeps given values and normalises the signal URL', () => {
@@ -44,6 +50,7 @@ describe('resolveSiteConfig', () => {
       maxPeers: 0,
       uploadRateBytesPerSec: 250_000,
       iceTransportPolicy: 'relay',
+      signalToken: 'site-token-0123456789',
     });
     expect(config).toEqual({
       v: 1,
@@ -57,6 +64,7 @@ describe('resolveSiteConfig', () => {
       maxPeers: 0,
       uploadRateBytesPerSec: 250_000,
       iceTransportPolicy: 'relay',
+      signalToken: 'site-token-0123456789',
     });
   });
 
@@ -91,6 +99,10 @@ describe('resolveSiteConfig', () => {
     ['uploadRateBytesPerSec', { uploadRateBytesPerSec: MAX_UPLOAD_RATE + 1 }],
     ['uploadRateBytesPerSec', { uploadRateBytesPerSec: 1000.5 }],
     ['uploadRateBytesPerSec', { uploadRateBytesPerSec: '1000' }],
+    ['signalToken', { signalToken: 'too-short' }],
+    ['signalToken', { signalToken: 'has spaces in it, sixteen+' }],
+    ['signalToken', { signalToken: 'x'.repeat(129) }],
+    ['signalToken', { signalToken: 1234567890123456 }],
     ['iceTransportPolicy', { iceTransportPolicy: 'none' }],
     ['iceTransportPolicy', { iceTransportPolicy: 'relay' }],
     ['iceTransportPolicy', { iceTransportPolicy: 'relay', iceServers: [] }],

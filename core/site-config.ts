@@ -39,7 +39,16 @@ export interface SiteConfig {
    * needs the site's own TURN server (a `turn:`/`turns:` URL) in iceServers.
    */
   readonly iceTransportPolicy: IceTransportPolicy;
+  /**
+   * The signal node's site token, presented as the PeerJS `key` (see the signal node's
+   * --site-tokens), or null for a node without tokens. Public: anyone who loads the page can read
+   * it; it keeps casual and hot-linking clients off a node, nothing more.
+   */
+  readonly signalToken: string | null;
 }
+
+/** A site token: 16 to 128 characters of A-Z, a-z, 0-9, `_` and `-`. */
+export const SIGNAL_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 
 /** Highest accepted uploadRateBytesPerSec (1 GB/s). */
 export const MAX_UPLOAD_RATE = 1_000_000_000;
@@ -53,6 +62,7 @@ export const SITE_CONFIG_DEFAULTS = {
   maxPeers: 4,
   uploadRateBytesPerSec: 0,
   iceTransportPolicy: 'all',
+  signalToken: null,
 } as const satisfies Partial<SiteConfig>;
 
 function parseIceServer(value: unknown, at: string): IceServer {
@@ -104,6 +114,7 @@ export function resolveSiteConfig(value: unknown): SiteConfig {
     maxPeers: int(c.maxPeers, 'maxPeers', code, 0, 64),
     uploadRateBytesPerSec: int(c.uploadRateBytesPerSec, 'uploadRateBytesPerSec', code, 0, MAX_UPLOAD_RATE),
     iceTransportPolicy: oneOf(c.iceTransportPolicy, 'iceTransportPolicy', code, ['all', 'relay'] as const),
+    signalToken: c.signalToken === null ? null : str(c.signalToken, 'signalToken', code, SIGNAL_TOKEN),
   };
   if (config.iceTransportPolicy === 'relay' && !hasTurnServer(config.iceServers)) {
     throw new DeployNetError(

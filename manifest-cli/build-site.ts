@@ -53,6 +53,8 @@ export interface BuildSiteOptions {
   readonly iceServers?: readonly IceServer[];
   /** `relay`: relay-only mode, TURN only, so visitors never see each other's addresses; needs a TURN server in iceServers. */
   readonly iceTransportPolicy?: IceTransportPolicy;
+  /** The signal node's site token (its --site-tokens), baked into the page script as the PeerJS key. Public. */
+  readonly signalToken?: string;
   readonly upload?: boolean;
   readonly maxPeers?: number;
   /** Upload limit per visitor, over all its peers, in bytes per second; 0 (default) is unlimited. */
@@ -171,6 +173,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     ...(options.maxPeers !== undefined && { maxPeers: options.maxPeers }),
     ...(options.uploadRateBytesPerSec !== undefined && { uploadRateBytesPerSec: options.uploadRateBytesPerSec }),
     ...(options.iceTransportPolicy !== undefined && { iceTransportPolicy: options.iceTransportPolicy }),
+    ...(options.signalToken !== undefined && { signalToken: options.signalToken }),
   });
   const templates = await loadRuntimeTemplates(options.runtimeDir);
   const prelude = configPrelude(config);

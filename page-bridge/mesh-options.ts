@@ -33,7 +33,8 @@ export function peerOptions(signal: string, config: SiteConfig, token: string) {
     port: url.port ? Number(url.port) : secure ? 443 : 80,
     path: `${url.pathname.replace(/\/+$/, '')}${PEERJS_MOUNT}`,
     secure,
-    key: PEERJS_KEY,
+    // The node's site token when the site has one (signal node --site-tokens), else the default key.
+    key: config.signalToken ?? PEERJS_KEY,
     token,
     config: rtcConfiguration(config),
     debug: 0,

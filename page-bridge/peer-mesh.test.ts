@@ -26,6 +26,12 @@ describe('peerOptions', () => {
     expect(peerOptions('https://signal.example/base', config, 't')).toMatchObject({ host: 'signal.example', port: 443, path: `/base${PEERJS_MOUNT}`, secure: true });
   });
 
+  it('presents the site token as the PeerJS key when the site has one', () => {
+    const signalToken = 'site-token-0123456789';
+    const config = resolveSiteConfig({ ...base, signal: 'http://127.0.0.1:9000', signalToken });
+    expect(peerOptions('http://127.0.0.1:9000', config, 'tok').key).toBe(signalToken);
+  });
+
   it('passes the site ICE servers and relay-only policy into the RTCConfiguration', () => {
     const iceServers = [{ urls: 'stun:s.example' }, { urls: ['turn:t.example:3478', 'turns:t.example:5349'], username: 'u', credential: 'c' }];
     const config = resolveSiteConfig({ ...base, signal: 'https://signal.example', iceServers, iceTransportPolicy: 'relay' });

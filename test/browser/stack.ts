@@ -10,7 +10,7 @@ import { ENVELOPE_FORMAT, MANIFEST_PATH, SW_PATH, serializeEnvelope, serializeMa
 import { buildSite, type BuildSiteOptions } from '../../manifest-cli/build-site.js';
 import { generateKeyPair, loadPrivateKey } from '../../manifest-cli/keys.js';
 import { serveSite, type ServeSiteOptions, type ServedSite } from '../../manifest-cli/serve.js';
-import { startSignalNode, type SignalNode } from '../../signal/index.js';
+import { startSignalNode, type SignalNode, type SignalOptions } from '../../signal/index.js';
 
 export const EXAMPLE_SITE = new URL('../../examples/site/', import.meta.url).pathname;
 /** The installable, offline-first app (issue 3, item 7). */
@@ -68,6 +68,8 @@ export interface WriteManifestOptions {
 export type OriginOptions = Pick<ServeSiteOptions, 'latencyMs' | 'rateBytesPerSec' | 'onRequest'>;
 
 export interface StackOptions {
+  /** Options of the signal node (port and host are the stack's). */
+  readonly signal?: Omit<SignalOptions, 'port' | 'host'>;
   /** The folder copied and deployed; default {@link EXAMPLE_SITE}. */
   readonly example?: string;
   readonly build?: Partial<Omit<BuildSiteOptions, 'siteDir' | 'keyFile' | 'signal'>>;
@@ -82,7 +84,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const siteDir = join(root, 'site');
   await cp(options.example ?? EXAMPLE_SITE, siteDir, { recursive: true });
   const keys = await generateKeyPair(join(root, 'keys'));
-  let signal: SignalNode | null = await startSignalNode({ port: 0, host: '127.0.0.1' });
+  let signal: SignalNode | null = await startSignalNode({ ...options.signal, port: 0, host: '127.0.0.1' });
   const build = (extra: Partial<BuildSiteOptions> = {}) =>
     buildSite({ ...options.build, ...extra, siteDir, keyFile: keys.privateKeyPath, signal: signalUrl, inject: true });
   const signalUrl = signal.url;
