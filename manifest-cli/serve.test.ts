@@ -101,6 +101,20 @@ describe('serveSite', () => {
     ]);
   });
 
+  it('counts the bytes it sends, bodies and headers, on open and closed connections', async () => {
+    const f = await fixture();
+    await f.write('big.bin', bytes(100_000));
+    const s = await serve({ siteDir: f.siteDir, port: 0 });
+    expect(s.bytesSent()).toBe(0);
+    await (await fetch(`${s.url}/big.bin`)).arrayBuffer();
+    const afterOne = s.bytesSent();
+    expect(afterOne).toBeGreaterThan(100_000); // the body and its headers
+    expect(afterOne).toBeLessThan(101_000);
+    await (await fetch(`${s.url}/big.bin`, { headers: { range: 'bytes=0-9', connection: 'close' } })).arrayBuffer();
+    expect(s.bytesSent() - afterOne).toBeGreaterThan(10);
+    expect(s.bytesSent() - afterOne).toBeLessThan(1000);
+  });
+
   it('refuses a missing directory and a port in use', async () => {
     const f = await fixture();
     await expect(serveSite({ siteDir: join(f.root, 'nope'), port: 0 })).rejects.toMatchObject({ code: 'SITE_DIR_MISSING' });

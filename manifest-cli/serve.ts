@@ -5,6 +5,7 @@
  * tests and benchmarks a hook that hears every request.
  */
 import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
 import express from 'express';
 import { DeployNetError } from '../core/errors.js';
 import { SW_PATH } from '../core/manifest.js';
@@ -38,6 +39,8 @@ export interface ServedSite {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:8080`. */
   readonly url: string;
   readonly port: number;
+  /** Bytes this origin has written to its sockets so far (headers and partial answers included). */
+  bytesSent(): number;
   close(): Promise<void>;
 }
 
@@ -85,12 +88,23 @@ export async function serveSite(options: ServeSiteOptions): Promise<ServedSite> 
     }),
   );
   const server = await listen(app, port, host);
+  // Bytes on the wire (headers included, partial answers too), for benchmarks and tests.
+  let closedBytes = 0;
+  const open = new Set<Socket>();
+  server.on('connection', (socket) => {
+    open.add(socket);
+    socket.once('close', () => {
+      open.delete(socket);
+      closedBytes += socket.bytesWritten;
+    });
+  });
   const address = server.address();
   const bound = typeof address === 'object' && address !== null ? address.port : port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${urlHost}:${bound}`,
     port: bound,
+    bytesSent: () => closedBytes + [...open].reduce((sum, socket) => sum + socket.bytesWritten, 0),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

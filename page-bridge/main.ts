@@ -106,7 +106,7 @@ async function start(sw: ServiceWorkerContainer): Promise<void> {
     // storage blocked: no first-visit reload
   }
   const mode = script?.dataset.firstVisit === 'none' ? 'none' : config.firstVisit;
-  const registration = await registerServiceWorker(sw, mode, storage, () => location.reload());
+  const registration = await registerServiceWorker(sw, mode, storage, () => location.reload(), () => window.stop());
   if (registration === 'reloading') return; // this page is going away; the next one settles
   if (registration === 'unavailable') return setState('off');
   announce(sw, 'connecting');

@@ -50,6 +50,8 @@ export interface Stack {
   restartOrigin(origin?: OriginOptions): Promise<void>;
   /** SHA-256 hex of a file as the origin has it on disk. */
   originSha256(path: string): Promise<string>;
+  /** Bytes the origin has sent so far (on the wire, headers included), over restarts too. */
+  originBytesSent(): number;
   close(): Promise<void>;
 }
 
@@ -94,10 +96,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   let served: ServedSite | null = await serveSite({ ...originOptions, siteDir, port: 0, host: '127.0.0.1' });
   const origin = served.url;
   const originPort = served.port;
+  let bytesOfStoppedOrigins = 0;
   const stopOrigin = async () => {
     const s = served;
     served = null;
     await s?.close();
+    bytesOfStoppedOrigins += s?.bytesSent() ?? 0;
   };
   const stopSignal = async () => {
     const s = signal;
@@ -140,6 +144,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       originOptions = next ?? originOptions;
       served = await serveSite({ ...originOptions, siteDir, port: originPort, host: '127.0.0.1' });
     },
+    originBytesSent: () => bytesOfStoppedOrigins + (served?.bytesSent() ?? 0),
     async originSha256(path) {
       return createHash('sha256').update(await readFile(join(siteDir, ...path.slice(1).split('/')))).digest('hex');
     },
