@@ -4,6 +4,7 @@ import {
   failureDetail,
   parseManifestUpdated,
   parsePageToSw,
+  parseChunksHeld,
   parsePeerFetchCancel,
   parsePeerFetchReply,
   parsePeerFetchRequest,
@@ -156,6 +157,34 @@ describe('parsePeerFetchCancel', () => {
     expect(codeOf(() => parsePeerFetchCancel({ type: 'peer-fetch-cancel', v: 1, chunks: [5, 1] }))).toBe('BAD_ARGUMENT');
     expect(codeOf(() => parsePeerFetchCancel({ type: 'peer-fetch-cancel', v: 1, chunks: 'all' }))).toBe('BAD_ARGUMENT');
     expect(codeOf(() => parsePeerFetchCancel({ type: 'peer-chunk', v: 1 }))).toBe('BAD_ARGUMENT');
+  });
+});
+
+describe('parsePeerFetchReply: peer-fetch-origin', () => {
+  it('accepts ascending chunk indices and refuses anything else', () => {
+    expect(parsePeerFetchReply({ type: 'peer-fetch-origin', v: 1, chunks: [0, 3, 9] })).toEqual({ type: 'peer-fetch-origin', v: 1, chunks: [0, 3, 9] });
+    expect(parsePeerFetchReply({ type: 'peer-fetch-origin', v: 1, chunks: [] })).toEqual({ type: 'peer-fetch-origin', v: 1, chunks: [] });
+    for (const chunks of [[3, 1], [1, 1], [-1], [0.5], 'all', undefined]) {
+      expect(codeOf(() => parsePeerFetchReply({ type: 'peer-fetch-origin', v: 1, chunks }))).toBe('BAD_ARGUMENT');
+    }
+  });
+});
+
+describe('parseChunksHeld', () => {
+  const sha256 = 'c'.repeat(64);
+
+  it('accepts chunks of a file, or the whole file (null)', () => {
+    expect(parseChunksHeld({ type: 'chunks-held', v: 1, sha256, chunks: [2, 4] })).toEqual({ type: 'chunks-held', v: 1, sha256, chunks: [2, 4] });
+    expect(parseChunksHeld({ type: 'chunks-held', v: 1, sha256, chunks: null })).toEqual({ type: 'chunks-held', v: 1, sha256, chunks: null });
+  });
+
+  it('is undefined for other messages and refuses a malformed one', () => {
+    expect(parseChunksHeld({ type: 'manifest-updated', v: 1, version: 2 })).toBeUndefined();
+    expect(parseChunksHeld('chunks-held')).toBeUndefined();
+    expect(codeOf(() => parseChunksHeld({ type: 'chunks-held', v: 2, sha256, chunks: null }))).toBe('BAD_ARGUMENT');
+    expect(codeOf(() => parseChunksHeld({ type: 'chunks-held', v: 1, sha256: 'C'.repeat(64), chunks: null }))).toBe('BAD_ARGUMENT');
+    expect(codeOf(() => parseChunksHeld({ type: 'chunks-held', v: 1, sha256, chunks: [4, 2] }))).toBe('BAD_ARGUMENT');
+    expect(codeOf(() => parseChunksHeld({ type: 'chunks-held', v: 1, sha256 }))).toBe('BAD_ARGUMENT');
   });
 });
 

@@ -113,7 +113,38 @@ export interface PeerFetchCancel {
   readonly chunks?: readonly number[];
 }
 
-export type PeerFetchReply = PeerChunk | PeerFetchProgress | PeerFetchEnd;
+/**
+ * Page → SW on a peer-fetch's port: no linked peer holds these chunks yet, and among the visitors
+ * downloading the file this one owns them (rendezvous hashing over `${sha256}:${index}`, see
+ * page-bridge/origin-share.ts): fetch them from the origin now, the others will get them from
+ * this visitor. The SW does (the chunks it has already aside); when they arrive it cancels them
+ * on the port (peer-fetch-cancel) as for any chunk the origin delivered.
+ */
+export interface PeerFetchOrigin {
+  readonly type: 'peer-fetch-origin';
+  readonly v: 1;
+  /** Ascending, no repeats. */
+  readonly chunks: readonly number[];
+}
+
+export type PeerFetchReply = PeerChunk | PeerFetchProgress | PeerFetchEnd | PeerFetchOrigin;
+
+/**
+ * SW → every page bridge of the origin: this visitor now holds these verified chunks of a listed
+ * file, kept in the partial store (IndexedDB database PARTIALS_DB, store PARTIALS_STORE, key
+ * [sha256, index]; sw/partial-store.ts), or (`chunks` null) the whole file, in Cache Storage. The
+ * bridge announces it to its peers (HAVE, HAVE_CHUNKS) and serves it from there.
+ */
+export interface ChunksHeld {
+  readonly type: 'chunks-held';
+  readonly v: 1;
+  readonly sha256: string;
+  readonly chunks: readonly number[] | null;
+}
+
+/** The SW's IndexedDB database and the store of partly downloaded files' chunks (read by the page). */
+export const PARTIALS_DB = 'deploynet';
+export const PARTIALS_STORE_NAME = 'partials';
 
 /** Printable ASCII (it ends up in a response header), at most this long. */
 export const FAILURE_DETAIL_MAX = 200;
@@ -193,6 +224,8 @@ export function parsePeerFetchReply(data: unknown): PeerFetchReply {
     case 'peer-chunk':
       if (!(m.body instanceof ArrayBuffer)) throw new DeployNetError(CODE, 'body must be an ArrayBuffer');
       return { type: 'peer-chunk', v: 1, index: int(m.index, 'index', CODE, 0, MAX_FILE_BYTES), body: m.body, peerId: str(m.peerId, 'peerId', CODE) };
+    case 'peer-fetch-origin':
+      return { type: 'peer-fetch-origin', v: 1, chunks: indices(m.chunks, 'chunks', MAX_FILE_BYTES) };
     case 'peer-fetch-end': {
       const code = m.code === null ? null : (str(m.code, 'code', CODE, /^[A-Z_]+$/) as ErrorCode);
       if (m.detail === undefined) return { type: 'peer-fetch-end', v: 1, code };
@@ -208,6 +241,14 @@ export function parsePeerFetchCancel(data: unknown): PeerFetchCancel {
   if (m.type !== 'peer-fetch-cancel') throw new DeployNetError(CODE, 'expected a peer-fetch-cancel message');
   if (m.chunks === undefined) return { type: 'peer-fetch-cancel', v: 1 };
   return { type: 'peer-fetch-cancel', v: 1, chunks: indices(m.chunks, 'chunks', MAX_FILE_BYTES) };
+}
+
+/** The SW's chunks-held message, or undefined for any other message; throws BAD_ARGUMENT when malformed. */
+export function parseChunksHeld(data: unknown): ChunksHeld | undefined {
+  if (!isRecord(data) || data.type !== 'chunks-held') return undefined;
+  const m = header(data);
+  const sha256 = str(m.sha256, 'sha256', CODE, SHA256_HEX);
+  return { type: 'chunks-held', v: 1, sha256, chunks: m.chunks === null ? null : indices(m.chunks, 'chunks', MAX_FILE_BYTES) };
 }
 
 /** The SW's fetch-progress message, or undefined for any other message; throws BAD_ARGUMENT when malformed. */

@@ -10,6 +10,7 @@ export * from './bridge-messages.js';
 export * from './stats.js';
 export * from './wire.js';
 export * from './wire-mesh.js';
+export * from './wire-have.js';
 export * from './swarm.js';
 export * from './web-crypto.js';
 export * from './byte-range.js';

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { DeployNetError } from './errors.js';
 import { MAX_FRAME_BYTES, MAX_PAYLOAD_BYTES, RejectReason, decodeFrame, encodeFrame, frameBytes, type Frame } from './wire.js';
 import { MAX_LISTED_PEERS, MAX_SIGNAL_DATA_BYTES, parseSignalPayload } from './wire-mesh.js';
+import { MAX_HAVE_CHUNKS, MAX_HAVE_FILES } from './wire-have.js';
 import { codeOf, wireArbitraries } from '../test/unit/test-kit.js';
 
 const SHA = 'ab'.repeat(32);
@@ -46,6 +47,12 @@ const samples: Frame[] = [
   { type: 'signal', id: 0xffffffff, kind: 'candidate', from: 'a', to: 'b', data: '{"candidate":"candidate:1 1 udp 1 127.0.0.1 5000 typ host","sdpMid":"0"}' },
   { type: 'signal', id: 1, kind: 'candidate', from: 'a', to: 'b', data: '' },
   { type: 'signal', id: 1, kind: 'offer', from: 'a', to: 'b', data: 'v'.repeat(MAX_SIGNAL_DATA_BYTES) },
+  { type: 'have', id: 0, version: 1, count: 1, files: [] },
+  { type: 'have', id: 0, version: Number.MAX_SAFE_INTEGER, count: 9, files: [0, 7, 8] },
+  { type: 'have', id: 0, version: 3, count: MAX_HAVE_FILES, files: [0, MAX_HAVE_FILES - 1] },
+  { type: 'have-chunks', id: 0, sha256: SHA, count: 1, chunks: [0] },
+  { type: 'have-chunks', id: 0, sha256: SHA, count: 32, chunks: [] },
+  { type: 'have-chunks', id: 0, sha256: SHA, count: MAX_HAVE_CHUNKS, chunks: [1, MAX_HAVE_CHUNKS - 2] },
 ];
 
 describe('encodeFrame / decodeFrame', () => {
@@ -64,6 +71,11 @@ describe('encodeFrame / decodeFrame', () => {
   it('lays out PEERS and SIGNAL bodies as documented in wire-mesh.ts', () => {
     expect([...encodeFrame({ type: 'peers', id: 0, peers: ['ab', 'c'] }).subarray(6)]).toEqual([2, 2, 97, 98, 1, 99]);
     expect([...encodeFrame({ type: 'signal', id: 9, kind: 'answer', from: 'ab', to: 'c', data: 'xy' })]).toEqual([1, 6, 0, 0, 0, 9, 2, 2, 97, 98, 1, 99, 0, 2, 120, 121]);
+    // HAVE: version 2^32 + 5 as two u32, 10 files, files 0, 8 and 9 held (bits MSB first).
+    expect([...encodeFrame({ type: 'have', id: 0, version: 2 ** 32 + 5, count: 10, files: [0, 8, 9] })]).toEqual([1, 7, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 5, 0, 0, 0, 10, 0x80, 0xc0]);
+    const chunks = encodeFrame({ type: 'have-chunks', id: 0, sha256: SHA, count: 3, chunks: [1] });
+    expect([...chunks.subarray(0, 6)]).toEqual([1, 8, 0, 0, 0, 0]);
+    expect([...chunks.subarray(38)]).toEqual([0, 0, 0, 3, 0x40]);
   });
 
   it('decodes a frame that sits at an offset inside a larger buffer', () => {
@@ -89,6 +101,15 @@ describe('encodeFrame / decodeFrame', () => {
     expect(() => encodeFrame({ ...signal, data: 'x'.repeat(MAX_SIGNAL_DATA_BYTES + 1) })).toThrow(RangeError);
     expect(() => encodeFrame({ ...signal, data: 'tab\there' })).toThrow(RangeError);
     expect(() => encodeFrame({ ...signal, data: 'snow ☃' })).toThrow(RangeError);
+    const have = { type: 'have', id: 0, version: 1, count: 4, files: [1] } as const;
+    expect(() => encodeFrame({ ...have, version: 0 })).toThrow(RangeError);
+    expect(() => encodeFrame({ ...have, count: 0, files: [] })).toThrow(RangeError);
+    expect(() => encodeFrame({ ...have, count: MAX_HAVE_FILES + 1 })).toThrow(RangeError);
+    expect(() => encodeFrame({ ...have, files: [4] })).toThrow(RangeError);
+    expect(() => encodeFrame({ ...have, files: [2, 1] })).toThrow(RangeError);
+    expect(() => encodeFrame({ ...have, files: [1, 1] })).toThrow(RangeError);
+    expect(() => encodeFrame({ type: 'have-chunks', id: 0, sha256: 'ab', count: 1, chunks: [] })).toThrow(RangeError);
+    expect(() => encodeFrame({ type: 'have-chunks', id: 0, sha256: SHA, count: MAX_HAVE_CHUNKS + 1, chunks: [] })).toThrow(RangeError);
   });
 });
 
@@ -119,7 +140,18 @@ describe('decodeFrame refuses malformed input with FRAME_MALFORMED', () => {
     ['a reject without a reason', header(3, 0)],
     ['a cancel with a body', header(4, 1)],
     ['a frame over 64 KiB', header(2, MAX_FRAME_BYTES - 6 + 1)],
-    ['type 7', header(7, 0)],
+    ['type 9', header(9, 0)],
+    ['have without a body', header(7, 0)],
+    ['have without its bitfield', body(7, [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 9])],
+    ['have with a bitfield one byte long', body(7, [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0x80, 0])],
+    ['have with a spare bit set', body(7, [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0x40])],
+    ['have of version 0', body(7, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0x80])],
+    ['have of a version over 2^53 - 1', body(7, [0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0x80])],
+    ['have of 0 files', body(7, [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0])],
+    ['have-chunks without a count', body(8, new Array<number>(32).fill(1))],
+    ['have-chunks of 0 chunks', body(8, [...new Array<number>(32).fill(1), 0, 0, 0, 0])],
+    ['have-chunks with a spare bit set', body(8, [...new Array<number>(32).fill(1), 0, 0, 0, 7, 0x01])],
+    ['have-chunks with a byte after its bitfield', body(8, [...new Array<number>(32).fill(1), 0, 0, 0, 8, 0xff, 0])],
     ['peers without a count', header(5, 0)],
     ['peers with fewer ids than counted', body(5, [2, 1, 97])],
     ['peers with a byte after the last id', body(5, [1, 1, 97, 0])],
@@ -282,7 +314,7 @@ describe('decodeFrame properties (fast-check)', () => {
     ['over 64 KiB', arb.oversized],
     ['with a wrong version byte', arb.wrongVersion],
     ['with an unknown type byte', arb.unknownType],
-    ['with fields out of range (request end < start, unknown reject reason, repeated or bad peer ids, unknown signal kind, bad signal data)', arb.outOfRange],
+    ['with fields out of range (request end < start, unknown reject reason, repeated or bad peer ids, unknown signal kind, bad signal data, a spare bitfield bit set)', arb.outOfRange],
   ])('refuses every frame %s with FRAME_MALFORMED', (_name, input) => {
     fc.assert(
       fc.property(input, (bytes) => {

@@ -20,6 +20,8 @@
  * CANCEL (type 4), requester → responder: stop sending for this request id (no body)
  * PEERS (type 5) and SIGNAL (type 6), between linked peers: peer exchange and the one-hop relay
  *   of WebRTC handshakes; their bodies are documented next to their encoders, in wire-mesh.ts.
+ * HAVE (type 7) and HAVE_CHUNKS (type 8), between linked peers: the files a peer holds whole, and
+ *   the chunks it holds of files it is downloading; bodies documented in wire-have.ts.
  *
  * A request is complete when the requester holds end - start bytes; it then verifies them.
  *
@@ -29,6 +31,7 @@
  */
 import { fromHex, toHex } from './encoding.js';
 import { DeployNetError } from './errors.js';
+import { decodeHaveBody, decodeHaveChunksBody, encodeHaveBody, encodeHaveChunksBody, type HaveChunksFrame, type HaveFrame } from './wire-have.js';
 import { decodePeersBody, decodeSignalBody, encodePeersBody, encodeSignalBody, type PeersFrame, type SignalFrame } from './wire-mesh.js';
 
 export const WIRE_VERSION = 1;
@@ -39,7 +42,7 @@ export const MAX_PAYLOAD_BYTES = MAX_FRAME_BYTES - DATA_HEADER;
 /** One request asks for at most this much (a whole file of up to 4 GiB in issue 2's model). */
 export const MAX_REQUEST_BYTES = 2 ** 32 - 1;
 
-export const FrameType = { Request: 1, Data: 2, Reject: 3, Cancel: 4, Peers: 5, Signal: 6 } as const;
+export const FrameType = { Request: 1, Data: 2, Reject: 3, Cancel: 4, Peers: 5, Signal: 6, Have: 7, HaveChunks: 8 } as const;
 
 export const RejectReason = { NotFound: 1, Busy: 2, BadRequest: 3, UploadOff: 4 } as const;
 export type RejectReason = (typeof RejectReason)[keyof typeof RejectReason];
@@ -50,7 +53,9 @@ export type Frame =
   | { readonly type: 'reject'; readonly id: number; readonly reason: RejectReason }
   | { readonly type: 'cancel'; readonly id: number }
   | PeersFrame
-  | SignalFrame;
+  | SignalFrame
+  | HaveFrame
+  | HaveChunksFrame;
 
 function malformed(why: string): never {
   throw new DeployNetError('FRAME_MALFORMED', `malformed frame: ${why}`);
@@ -99,6 +104,10 @@ export function encodeFrame(frame: Frame): Uint8Array {
       return withBody(FrameType.Peers, frame.id, encodePeersBody(frame));
     case 'signal':
       return withBody(FrameType.Signal, frame.id, encodeSignalBody(frame));
+    case 'have':
+      return withBody(FrameType.Have, frame.id, encodeHaveBody(frame));
+    case 'have-chunks':
+      return withBody(FrameType.HaveChunks, frame.id, encodeHaveChunksBody(frame));
   }
 }
 
@@ -140,6 +149,10 @@ export function decodeFrame(input: Uint8Array): Frame {
       return decodePeersBody(id, input.subarray(HEADER));
     case FrameType.Signal:
       return decodeSignalBody(id, input.subarray(HEADER));
+    case FrameType.Have:
+      return decodeHaveBody(id, input.subarray(HEADER));
+    case FrameType.HaveChunks:
+      return decodeHaveChunksBody(id, input.subarray(HEADER));
     default:
       return malformed(`unknown frame type ${type}`);
   }

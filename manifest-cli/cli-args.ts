@@ -4,7 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DeployNetError } from '../core/errors.js';
-import { MAX_UPLOAD_RATE } from '../core/site-config.js';
+import { MAX_UPLOAD_RATE, SIGNAL_TOKEN } from '../core/site-config.js';
 import { SIGNAL_FLAGS } from '../signal/signal-settings.js';
 import { COMMANDS, type CommandName } from './cli-help.js';
 
@@ -27,6 +27,8 @@ export type CliCommand =
       /** A JSON file with an array of RTCIceServer objects, read by the bin. */
       readonly iceServersFile?: string;
       readonly relayOnly: boolean;
+      /** The signal node's site token (its --site-tokens), written into the page script. */
+      readonly signalToken?: string;
     }
   | { readonly type: 'verify'; readonly siteDir: string; readonly pubFile: string; readonly json: boolean }
   /** The signal flags as given; signalOptionsFromCommandLine (signal/) reads them with the environment. */
@@ -50,6 +52,7 @@ const OPTIONS = {
     'upload-rate': { type: 'string' },
     'ice-servers': { type: 'string' },
     'relay-only': { type: 'boolean' },
+    'signal-token': { type: 'string' },
   },
   verify: { ...help, pub: { type: 'string' }, json: { type: 'boolean' } },
   signal: { ...help, ...SIGNAL_FLAGS },
@@ -121,6 +124,9 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
       if (iceServersFile === '') throw bad(first, '--ice-servers needs a FILE');
       const relayOnly = values['relay-only'] ?? false;
       if (relayOnly && iceServersFile === undefined) throw bad(first, '--relay-only needs --ice-servers FILE listing your own TURN server, or no peer could ever connect');
+      const signalToken = values['signal-token'];
+      if (signalToken !== undefined && !SIGNAL_TOKEN.test(signalToken)) throw bad(first, '--signal-token must be 16 to 128 characters of A-Z, a-z, 0-9, _ and -');
+      if (signalToken !== undefined && values.signal === undefined) throw bad(first, '--signal-token needs --signal URL (the node that checks it)');
       return {
         type: 'build',
         siteDir,
@@ -134,6 +140,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
         ...(uploadRate !== undefined && { uploadRateBytesPerSec: uploadRate }),
         ...(iceServersFile !== undefined && { iceServersFile }),
         relayOnly,
+        ...(signalToken !== undefined && { signalToken }),
       };
     }
     case 'verify': {

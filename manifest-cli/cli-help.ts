@@ -16,7 +16,7 @@ Example:
   deploynet keygen --out ~/.deploynet`,
 
   build: `Usage: deploynet build SITE_DIR --key FILE [--signal URL] [--version N] [--expires DURATION] [--inject] [--kill-switch]
-                       [--upload-rate BYTES_PER_S] [--ice-servers FILE] [--relay-only] [--json]
+                       [--upload-rate BYTES_PER_S] [--ice-servers FILE] [--relay-only] [--signal-token TOKEN] [--json]
 
 Hashes every file of SITE_DIR, signs the manifest and writes deploynet-manifest.json,
 deploynet-sw.js and deploynet.js into SITE_DIR.
@@ -37,6 +37,8 @@ Options:
                        (default: none; without STUN or TURN, peers only reach each other on one network)
   --relay-only         relay every peer connection through your TURN server, so visitors never see
                        each other's addresses (needs a turn: or turns: server in --ice-servers)
+  --signal-token TOKEN the signal node's site token (deploynet signal --site-tokens), presented by
+                       every page; public (it is in deploynet.js), it keeps other sites' pages off your node
   --json               print the summary as JSON
 
 Examples:
@@ -60,7 +62,7 @@ Example:
   signal: `Usage: deploynet signal [--port 9000] [--host 127.0.0.1] [--allowed-origins LIST] [--site-tokens LIST]
                         [--trust-proxy N] [--max-peers N] [--max-connections-per-address N] [--message-rate N]
                         [--message-burst N] [--max-message-bytes N] [--max-swarm-answer N] [--drain-timeout MS]
-                        [--log-level LEVEL]
+                        [--log-level LEVEL] [--redis URL] [--presence-ttl MS]
 
 Starts a signaling node, prints its base URL (the value \`build --signal\` takes) and logs JSON lines
 on stderr. Runs until SIGTERM or Ctrl-C, then drains: every client is told to reconnect and gets
@@ -86,11 +88,17 @@ Options:
   --max-swarm-answer N     most peers one swarm join names (default 32)
   --drain-timeout MS       on shutdown, how long clients get before they are cut (default 10000)
   --log-level LEVEL        debug, info, warn, error or silent (default info)
+  --redis URL              redis:// or rediss:// URL of a Redis (6.2+) that several nodes share:
+                           peers on different nodes find and reach each other (default: none,
+                           one node alone). Prefer the variable if the URL has a password
+  --presence-ttl MS        with --redis, how long the peers of a node that died stay listed
+                           (default 30000)
 
 Examples:
   deploynet signal --port 9000 --host 0.0.0.0
   DEPLOYNET_SIGNAL_SITE_TOKENS=$(cat site.token) deploynet signal --trust-proxy 1 \\
-    --allowed-origins https://example.com,https://www.example.com`,
+    --allowed-origins https://example.com,https://www.example.com
+  DEPLOYNET_SIGNAL_REDIS=redis://10.0.0.5:6379 deploynet signal --host 0.0.0.0 --trust-proxy 1`,
 
   serve: `Usage: deploynet serve SITE_DIR [--port 8080] [--host 127.0.0.1] [--latency MS] [--rate BYTES_PER_S]
 

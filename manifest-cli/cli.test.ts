@@ -123,6 +123,20 @@ describe('deploynet CLI', { timeout: 60_000 }, () => {
     expectOneSentence(run(['serve', f.siteDir, '--port', '99999']), /--port must be a whole number from 0 to 65535/);
   });
 
+  it('build --signal-token puts the site token into both runtime files; a bad one: one sentence', async () => {
+    const f = await fixture();
+    const key = ['--key', f.keys.privateKeyPath];
+    const token = 'lakeside-site-token-0123456789';
+    const b = run(['build', f.siteDir, ...key, '--signal', 'http://127.0.0.1:9000', '--signal-token', token]);
+    expect(b.status, b.stderr).toBe(0);
+    for (const file of ['deploynet-sw.js', 'deploynet.js']) {
+      const m = /^var __DEPLOYNET_CONFIG__ = (.*);\n/m.exec(await readFile(join(f.siteDir, file), 'utf8'));
+      expect(JSON.parse(m![1]!)).toMatchObject({ signalToken: token });
+    }
+    expectOneSentence(run(['build', f.siteDir, ...key, '--signal', 'http://127.0.0.1:9000', '--signal-token', 'short']), /--signal-token must be 16 to 128 characters/);
+    expectOneSentence(run(['build', f.siteDir, ...key, '--signal-token', token]), /--signal-token needs --signal URL/);
+  });
+
   it('build --upload-rate, --ice-servers and --relay-only configure both runtime files; bad ones: one sentence', async () => {
     const f = await fixture();
     const ice = join(f.root, 'turn.json');
@@ -207,6 +221,9 @@ describe('deploynet CLI', { timeout: 60_000 }, () => {
     expectOneSentence(run(['signal', '--message-rate', 'fast']), /--message-rate must be a whole number, not "fast"/);
     expectOneSentence(run(['signal', '--allowed-origins', 'https://a.example/app']), /--allowed-origins must list origins like https:\/\/example\.com/);
     expectOneSentence(run(['signal', '--rate', '5']), /unknown option --rate/);
+    const badRedis = run(['signal', '--redis', 'http://:hunter2@redis.example']);
+    expectOneSentence(badRedis, /--redis must be a redis:\/\/ or rediss:\/\/ URL/);
+    expect(badRedis.stderr).not.toContain('hunter2');
     const withEnv = (env: Record<string, string>): Run => {
       const r = spawnSync(process.execPath, [CLI, 'signal', '--port', '0'], { cwd: REPO, encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...env } });
       return { status: r.status, stdout: r.stdout, stderr: r.stderr };

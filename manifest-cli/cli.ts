@@ -79,6 +79,7 @@ async function run(command: CliCommand): Promise<number> {
           ...(command.uploadRateBytesPerSec !== undefined && { uploadRateBytesPerSec: command.uploadRateBytesPerSec }),
           ...(iceServers !== undefined && { iceServers }),
           ...(command.relayOnly && { iceTransportPolicy: 'relay' as const }),
+          ...(command.signalToken !== undefined && { signalToken: command.signalToken }),
           ...(progress && { onProgress: progress.update }),
         });
         progress?.done();

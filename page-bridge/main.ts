@@ -22,6 +22,8 @@ import {
   type SwStatus,
 } from '../core/index.js';
 import { cacheContentProvider } from './content-provider.js';
+import { Holdings } from './holdings.js';
+import { idbStoredChunks } from './stored-chunks.js';
 import { fillIn, type FillInProgress } from './fill-in.js';
 import { registerServiceWorker } from './first-visit.js';
 import { engageKillSwitch } from './kill-switch.js';
@@ -30,7 +32,7 @@ import { pageTotals } from './page-stats.js';
 import { PeerMesh } from './peer-mesh.js';
 import { relayProgress } from './progress-events.js';
 import { watchForUpdates } from './updates.js';
-import { announce, requestStatus, servePeerFetches, type PeerFetchAnswer } from './sw-link.js';
+import { announce, onChunksHeld, requestStatus, servePeerFetches, type PeerFetchAnswer } from './sw-link.js';
 
 declare const __DEPLOYNET_CONFIG__: unknown;
 
@@ -69,7 +71,14 @@ const answer: PeerFetchAnswer = async (request, sink, signal, onDrop) => {
   const end = (code: PeerFetchEnd['code'], detail?: string): PeerFetchEnd =>
     detail === undefined ? { type: 'peer-fetch-end', v: 1, code } : { type: 'peer-fetch-end', v: 1, code, detail: failureDetail(detail) };
   if (!mesh) return end('NO_BRIDGE', 'this page has no peer connections');
-  const download = mesh.fetchChunks(request, Date.now() + request.deadlineMs, (index, bytes, peerId) => sink.chunk(index, bytes, peerId), (n) => sink.progress(n), signal);
+  const download = mesh.fetchChunks(
+    request,
+    Date.now() + request.deadlineMs,
+    (index, bytes, peerId) => sink.chunk(index, bytes, peerId),
+    (n) => sink.progress(n),
+    (indices) => sink.origin(indices),
+    signal,
+  );
   onDrop(download.drop);
   const result = await download.result;
   return result.code === null ? end(null) : end(result.code, `${result.missing.length} of ${request.want.length} chunks missing: ${result.detail}`);
@@ -119,13 +128,18 @@ async function start(sw: ServiceWorkerContainer): Promise<void> {
   const leaving = new AbortController();
   window.addEventListener('pagehide', () => leaving.abort(), { once: true });
   if (config.signal !== null && config.maxPeers > 0) {
+    const holdings = new Holdings(manifest);
+    onChunksHeld(sw, (held) => (held.chunks === null ? holdings.holdWhole(held.sha256) : holdings.holdChunks(held.sha256, held.chunks)));
+    const stored = idbStoredChunks((sha256, indices) => holdings.selfHolds(sha256, indices));
     const peers = new PeerMesh({
       config: { ...config, signal: config.signal },
       manifest,
       crypto,
-      provider: cacheContentProvider(caches, location.origin, manifest),
+      provider: cacheContentProvider(caches, location.origin, manifest, { chunks: stored, crypto }),
       uploadAllowed,
       onState: setState,
+      holdings,
+      holdingsReady: scanCache(manifest, holdings),
     });
     mesh = peers;
     peers.start();
@@ -135,6 +149,18 @@ async function start(sw: ServiceWorkerContainer): Promise<void> {
     setState('off');
   }
   void startFillIn(manifest, leaving.signal);
+}
+
+/** This visitor's whole files: every listed hash found in the content cache. Never rejects. */
+async function scanCache(manifest: Manifest, holdings: Holdings): Promise<void> {
+  try {
+    const content = await caches.open(CONTENT_CACHE);
+    for (const sha256 of new Set(Object.values(manifest.files).map((f) => f.sha256))) {
+      if (await content.match(contentCacheKey(location.origin, sha256))) holdings.holdWhole(sha256);
+    }
+  } catch (error) {
+    console.warn('[deploynet] could not read the cache; announcing what is known so far:', errorMessage(error));
+  }
 }
 
 /** After the page has loaded and the bridge has settled, fetch the rest of the site in idle time. */

@@ -94,7 +94,7 @@ const step: fc.Arbitrary<Step> = fc.tuple(
 class Model {
   readonly pending = new Map(ASKED.map((r, i) => [i + 1, { start: r.start, bytes: new Uint8Array(r.end - r.start), received: 0 }]));
   readonly outcomes = new Map<number, Outcome>();
-  /** PEERS and SIGNAL frames, in order: the link hands them to the mesh and does nothing else. */
+  /** PEERS, SIGNAL, HAVE and HAVE_CHUNKS frames, in order: the link hands them to the mesh and does nothing else. */
   readonly surfaced: Frame[] = [];
   fault: ErrorCode | undefined;
 
@@ -117,7 +117,7 @@ class Model {
     } catch {
       return this.fail('FRAME_MALFORMED');
     }
-    if (frame.type === 'peers' || frame.type === 'signal') return void this.surfaced.push(frame);
+    if (frame.type === 'peers' || frame.type === 'signal' || frame.type === 'have' || frame.type === 'have-chunks') return void this.surfaced.push(frame);
     const p = this.pending.get(frame.id);
     if (!p || frame.type === 'request' || frame.type === 'cancel') return;
     this.pending.delete(frame.id);
@@ -177,6 +177,7 @@ function fuzzedLink() {
     onFault: (e) => faults.push(e),
     onPeers: (f) => surfaced.push(f),
     onSignal: (f) => surfaced.push(f),
+    onHave: (f) => surfaced.push(f),
   });
   const outcomes = new Map<number, Outcome | { notDeployNetError: unknown }>();
   ASKED.forEach((r, i) => {

@@ -81,6 +81,36 @@ function wire(serverOptions: Partial<PeerLinkOptions>) {
 }
 
 
+describe('PeerLink: partly held files and HAVE frames', () => {
+  it('answers a range of a file it holds in part from the provider’s stored chunks, and NotFound for bytes it lacks', async () => {
+    const held = { start: 100_000, end: 300_000 };
+    const provider: ContentProvider = {
+      get: async () => undefined,
+      range: async (hash, start, end) => (hash === FILE_SHA && start >= held.start && end <= held.end ? new Blob([FILE.slice(start, end)]) : undefined),
+    };
+    const { asker, sent } = wire({ provider });
+    const got = await asker.request(FILE_SHA, 150_000, 250_000, far(), 5000);
+    expect(Buffer.from(got).equals(FILE.subarray(150_000, 250_000))).toBe(true);
+    expectContiguous(sent, 150_000, 250_000);
+    const error = await asker.request(FILE_SHA, 0, 200_000, far(), 5000).catch((e: DeployNetError) => e);
+    expect(error).toMatchObject({ code: 'PEER_REJECTED', details: { reason: RejectReason.NotFound } });
+  });
+
+  it('hands HAVE and HAVE_CHUNKS frames to onHave, and sends them with sendMesh', async () => {
+    const [a, b] = channelPair('a', 'b');
+    const heard: Frame[] = [];
+    const left = new PeerLink(a, options());
+    new PeerLink(b, options({ onHave: (f) => heard.push(f) }));
+    await left.sendMesh({ type: 'have', id: 0, version: 2, count: 3, files: [1] });
+    await left.sendMesh({ type: 'have-chunks', id: 0, sha256: FILE_SHA, count: 9, chunks: [0, 8] });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(heard).toEqual([
+      { type: 'have', id: 0, version: 2, count: 3, files: [1] },
+      { type: 'have-chunks', id: 0, sha256: FILE_SHA, count: 9, chunks: [0, 8] },
+    ]);
+  });
+});
+
 describe('PeerLink transfers', () => {
   it('sends a whole 1 MiB file byte-identical, in contiguous frames of at most 64 KiB', async () => {
     const { asker, sent, sizes, faults } = wire({ provider: memoryProvider([FILE]) });

@@ -4,7 +4,10 @@
  * - responder: answers REQUEST frames from a ContentProvider, in 64 KiB frames with backpressure,
  *   paced by an optional upload limiter (token bucket).
  * - mesh: PEERS and SIGNAL frames (core/wire-mesh.ts) go up to `onPeers`/`onSignal` as decoded,
- *   and `sendMesh()` sends them; what they mean is the mesh's business (mesh-signaling.ts).
+ *   HAVE and HAVE_CHUNKS (core/wire-have.ts) to `onHave`, and `sendMesh()` sends them; what they
+ *   mean is the mesh's business (mesh-signaling.ts, holdings.ts).
+ * - partial files: a REQUEST for a file this visitor holds only in part is answered from the
+ *   provider's stored chunks when every byte asked for is among them (else NotFound).
  * A frame that does not decode, or DATA that breaks the request's order or size, is a protocol
  * fault: the link closes and `onFault` reports it. Verification of content is the caller's job.
  */
@@ -16,6 +19,8 @@ import {
   encodeFrame,
   frameBytes,
   type Frame,
+  type HaveChunksFrame,
+  type HaveFrame,
   type PeersFrame,
   type SignalFrame,
 } from '../core/index.js';
@@ -42,7 +47,12 @@ export interface PeerLinkOptions {
   readonly onPeers?: (frame: PeersFrame) => void;
   /** A SIGNAL frame arrived (decoded and checked, its data not parsed); without a handler it is ignored. */
   readonly onSignal?: (frame: SignalFrame) => void;
+  /** A HAVE or HAVE_CHUNKS frame arrived (decoded and checked); without a handler it is ignored. */
+  readonly onHave?: (frame: HaveFrame | HaveChunksFrame) => void;
 }
+
+/** Frames the mesh sends over a link (not requests and answers). */
+export type MeshFrame = PeersFrame | SignalFrame | HaveFrame | HaveChunksFrame;
 
 interface Pending {
   readonly start: number;
@@ -138,10 +148,11 @@ export class PeerLink {
   }
 
   /**
-   * Sends a PEERS or SIGNAL frame behind whatever is queued. Rejects with PEER_UNAVAILABLE once
-   * the link is closed, and with the encoder's RangeError for a frame the wire cannot carry.
+   * Sends a PEERS, SIGNAL, HAVE or HAVE_CHUNKS frame behind whatever is queued. Rejects with
+   * PEER_UNAVAILABLE once the link is closed, and with the encoder's RangeError for a frame the
+   * wire cannot carry.
    */
-  async sendMesh(frame: PeersFrame | SignalFrame): Promise<void> {
+  async sendMesh(frame: MeshFrame): Promise<void> {
     const bytes = encodeFrame(frame);
     if (this.closed) throw new DeployNetError('PEER_UNAVAILABLE', `link to ${this.peerId} closed`);
     await this.channel.send(bytes);
@@ -188,6 +199,10 @@ export class PeerLink {
       case 'signal':
         this.options.onSignal?.(frame);
         return;
+      case 'have':
+      case 'have-chunks':
+        this.options.onHave?.(frame);
+        return;
     }
   }
 
@@ -224,12 +239,16 @@ export class PeerLink {
     if (this.uploads.size > this.options.maxConcurrentUploads) await new Promise<void>((resolve) => this.queue.push(resolve));
     try {
       if (this.closed || this.cancelled.has(id)) return;
-      const blob = await this.options.provider.get(sha256);
+      // The whole file when it is cached; else exactly [start, end) from stored chunks, if held.
+      const whole = await this.options.provider.get(sha256);
+      if (whole && end > whole.size) return void (await reject(RejectReason.BadRequest));
+      const part = whole ? undefined : await this.options.provider.range?.(sha256, start, end);
+      const blob = whole ?? part;
       if (!blob) return void (await reject(RejectReason.NotFound));
-      if (end > blob.size) return void (await reject(RejectReason.BadRequest));
+      const base = whole ? 0 : start;
       // Read ahead one block while the previous one is being sent.
       const read = (from: number) => {
-        const block = blob.slice(from, Math.min(end, from + READ_BLOCK_BYTES)).arrayBuffer();
+        const block = blob.slice(from - base, Math.min(end, from + READ_BLOCK_BYTES) - base).arrayBuffer();
         block.catch(() => undefined); // a read-ahead abandoned on cancel must not go unhandled
         return block;
       };

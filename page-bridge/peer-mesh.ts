@@ -3,15 +3,19 @@
  * signal node (signal-session.ts), or a WebRTC handshake relayed by a linked peer while the node
  * is down (mesh-signaling.ts). Every link gets the same rules: uploads from this visitor's cache,
  * one shared upload bucket when the site sets a rate, and peers that send bad bytes are banned
- * for the session (invariant 6).
+ * for the session (invariant 6). Every link hears what this visitor holds (have-announcer.ts) and
+ * is asked only for what it announced (holdings.ts, swarm-download.ts).
  */
 import { type BridgeState, type CryptoProvider, type DeployNetError, type Manifest, type SiteConfig } from '../core/index.js';
 import type { ContentProvider } from './content-provider.js';
 import type { FrameChannel } from './frame-channel.js';
+import { HaveAnnouncer } from './have-announcer.js';
+import type { Holdings } from './holdings.js';
 import { rtcConfiguration, uploadBucket } from './mesh-options.js';
 import { MeshSignaling } from './mesh-signaling.js';
 import { PeerLink } from './peer-link.js';
 import { PeerScores } from './peer-scores.js';
+import { selectPeers } from './peer-selection.js';
 import { rtcHandshakes } from './rtc-handshake.js';
 import { SignalSession } from './signal-session.js';
 import { downloadChunks, type DownloadHandle, type DownloadTarget } from './swarm-download.js';
@@ -28,6 +32,10 @@ export interface MeshOptions {
   readonly provider: ContentProvider;
   readonly uploadAllowed: () => boolean;
   readonly onState: (state: BridgeState) => void;
+  /** What this visitor and its links hold; fed by the SW (chunks-held) and by links' HAVEs. */
+  readonly holdings: Holdings;
+  /** Resolves once this visitor's whole files are known: links hear HAVE from then on. */
+  readonly holdingsReady: Promise<void>;
 }
 
 export interface MeshCounters {
@@ -40,6 +48,8 @@ export class PeerMesh {
   /** This visitor's id, kept while the signal node is away (PeerJS forgets it then). */
   private selfId: string | null = null;
   private readonly links = new Map<string, PeerLink>();
+  /** When each link opened (peer-selection.ts keeps new links). */
+  private readonly linkedAt = new Map<string, number>();
   private readonly banned = new Set<string>();
   private readonly faults = new Map<string, number>();
   /** Speed and failures per peer, learnt across downloads. */
@@ -51,10 +61,13 @@ export class PeerMesh {
   private state: BridgeState = 'connecting';
   /** One bucket for all links: the upload limit is per visitor, not per peer. */
   private readonly uploadLimiter: TokenBucket | null;
+  private readonly announcer: HaveAnnouncer;
 
   constructor(private readonly options: MeshOptions) {
     const { config } = options;
     this.uploadLimiter = uploadBucket(config);
+    this.announcer = new HaveAnnouncer(options.holdings, () => this.links);
+    void options.holdingsReady.then(() => this.announcer.setReady());
     // Peers dial us too: we take up to twice the links we open.
     const hasRoom = () => this.links.size < config.maxPeers * 2;
     this.signaling = new MeshSignaling({
@@ -76,6 +89,7 @@ export class PeerMesh {
       onSignalNode: (up) => this.signaling.setSignalNode(up),
       onChannel: (channel) => this.addLink(channel),
       wants: (peerId, how) => !this.banned.has(peerId) && (how === 'dial' ? !this.links.has(peerId) : hasRoom()),
+      choose: (candidates) => this.choose(candidates),
       onStartupDone: () => {
         this.startupDone = true;
         this.updateState();
@@ -106,15 +120,25 @@ export class PeerMesh {
 
   /**
    * The wanted chunks of one file from all open links at once (swarm-download.ts); `onChunk` gets
-   * each verified chunk as it arrives. A peer that sends a bad chunk is banned.
+   * each verified chunk as it arrives, `onOrigin` the chunks this visitor should fetch from the
+   * origin itself (rendezvous among the file's downloaders). A peer that sends a bad chunk is banned.
    */
   fetchChunks(
     target: DownloadTarget,
     deadline: number,
     onChunk: (index: number, bytes: Uint8Array, peerId: string) => void,
     onProgress: (received: number) => void,
+    onOrigin: (indices: readonly number[]) => void,
     signal: AbortSignal,
   ): DownloadHandle {
+    const { holdings } = this.options;
+    const { sha256 } = target;
+    if (target.chunks.length > 1) {
+      // This visitor downloads the file now: say so (a rendezvous member), with the chunks the SW
+      // already holds (stored from an earlier download: the ones it does not want).
+      const wanted = new Set(target.want);
+      holdings.holdChunks(sha256, target.chunks.map((_, i) => i).filter((i) => !wanted.has(i)));
+    }
     return downloadChunks({
       target,
       links: () => [...this.links.values()].filter((l) => l.isOpen),
@@ -126,14 +150,44 @@ export class PeerMesh {
       onBadChunk: (link) => this.ban(link.peerId),
       onProgress,
       signal,
+      holdings: {
+        holds: (peerId, index) => holdings.holds(peerId, sha256, index),
+        downloaders: () => holdings.downloaders(sha256),
+        self: () => this.selfId,
+        onChange: (listener) => holdings.onLinkChange(listener),
+      },
+      ...(target.chunks.length > 1 && { onOrigin }),
     });
   }
 
   stop(): void {
     this.stopped = true;
+    this.announcer.stop();
     this.signaling.stop();
     for (const link of this.links.values()) link.close();
     this.session.stop();
+  }
+
+  /**
+   * Of the peers a swarm join named, those to dial: up to maxPeers links, preferring peers not
+   * seen failing; at capacity, one link that holds nothing this visitor lacks may make way.
+   */
+  private choose(candidates: readonly string[]): readonly string[] {
+    const now = Date.now();
+    const failing = (peerId: string) => this.scores.breaker(peerId, now) === 'open';
+    const linked = [...this.links.keys()].map((peerId) => ({
+      peerId,
+      useful: this.options.holdings.usefulTo(peerId),
+      failing: failing(peerId),
+      linkedAt: this.linkedAt.get(peerId) ?? now,
+    }));
+    const { dial, drop } = selectPeers({ linked, candidates, cap: this.options.config.maxPeers, failing, now });
+    const dropped = drop === null ? undefined : this.links.get(drop);
+    if (dropped) {
+      this.dropLink(dropped);
+      dropped.close();
+    }
+    return dial;
   }
 
   /** Makes an open channel a link, whoever opened it: PeerJS, or a relayed handshake. */
@@ -153,10 +207,15 @@ export class PeerMesh {
       onFault: (error) => this.fault(peerId, error),
       onPeers: (frame) => this.signaling.onPeers(link, frame.peers),
       onSignal: (frame) => this.signaling.onSignal(link, frame),
+      onHave: (frame) => {
+        if (this.links.get(peerId) === link) this.options.holdings.heard(peerId, frame);
+      },
     });
     this.links.set(peerId, link);
+    this.linkedAt.set(peerId, Date.now());
     channel.onClose(() => this.dropLink(link));
     this.signaling.linkOpened(link);
+    this.announcer.linkOpened(link);
     this.updateState();
   }
 
@@ -164,6 +223,8 @@ export class PeerMesh {
   private dropLink(link: PeerLink): void {
     if (this.links.get(link.peerId) !== link) return;
     this.links.delete(link.peerId);
+    this.linkedAt.delete(link.peerId);
+    this.options.holdings.forget(link.peerId);
     this.signaling.linkClosed(link.peerId);
     this.updateState();
   }

@@ -33,6 +33,8 @@ export interface SignalSessionOptions {
   readonly onChannel: (channel: FrameChannel) => void;
   /** Whether to take a connection from this peer, or to dial it. */
   readonly wants: (peerId: string, how: 'accept' | 'dial') => boolean;
+  /** Of the wanted peers a swarm join named, those to dial (peer-selection.ts); default: up to maxPeers. */
+  readonly choose?: (candidates: readonly string[]) => readonly string[];
   /** The first attempt is over: joined and dialled, or the node could not be reached. */
   readonly onStartupDone: () => void;
 }
@@ -93,7 +95,8 @@ export class SignalSession {
       return;
     }
     this.options.onSignalNode(true);
-    const targets = peers.filter((p) => this.options.wants(p, 'dial')).slice(0, config.maxPeers);
+    const wanted = peers.filter((p) => this.options.wants(p, 'dial'));
+    const targets = this.options.choose ? this.options.choose(wanted) : wanted.slice(0, config.maxPeers);
     await Promise.all(targets.map((p) => this.dial(p)));
   }
 

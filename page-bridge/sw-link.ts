@@ -2,12 +2,15 @@
 import {
   BRIDGE_PROTOCOL,
   DeployNetError,
+  parseChunksHeld,
   parsePeerFetchCancel,
   parsePeerFetchRequest,
   parseSwStatus,
   type BridgeState,
+  type ChunksHeld,
   type PeerChunk,
   type PeerFetchEnd,
+  type PeerFetchOrigin,
   type PeerFetchProgress,
   type PeerFetchRequest,
   type SwStatus,
@@ -39,10 +42,27 @@ export function requestStatus(container: ServiceWorkerContainer, timeoutMs: numb
 /** How often, at most, a transfer's progress goes to the SW. */
 const PROGRESS_EVERY_MS = 250;
 
-/** Where a peer-fetch's answer goes: each verified chunk, and progress while bytes arrive. */
+/**
+ * Where a peer-fetch's answer goes: each verified chunk, progress while bytes arrive, and the
+ * chunks the SW should take from the origin now (rendezvous, chunk-sources.ts).
+ */
 export interface ChunkSink {
   chunk(index: number, bytes: Uint8Array, peerId: string): void;
   progress(received: number): void;
+  origin(indices: readonly number[]): void;
+}
+
+/** Hears the SW's chunks-held messages: what this visitor now holds and can serve. */
+export function onChunksHeld(container: ServiceWorkerContainer, handler: (held: ChunksHeld) => void): void {
+  container.addEventListener('message', (event) => {
+    let held: ChunksHeld | undefined;
+    try {
+      held = parseChunksHeld(event.data);
+    } catch {
+      return; // malformed: ignored
+    }
+    if (held) handler(held);
+  });
 }
 
 /** What the bridge does for one peer-fetch: `drop` hears chunks the SW no longer needs. */
@@ -92,6 +112,10 @@ export function servePeerFetches(container: ServiceWorkerContainer, answer: Peer
         last = Date.now();
         const progress: PeerFetchProgress = { type: 'peer-fetch-progress', v: BRIDGE_PROTOCOL, received };
         port.postMessage(progress);
+      },
+      origin(indices) {
+        const message: PeerFetchOrigin = { type: 'peer-fetch-origin', v: BRIDGE_PROTOCOL, chunks: [...indices].sort((a, b) => a - b) };
+        port.postMessage(message);
       },
     };
     void answer(request, sink, stop.signal, (register) => (drop = register)).then((end) => {

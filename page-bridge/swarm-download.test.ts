@@ -5,8 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DeployNetError, MIN_CHUNK_SIZE, RejectReason, chunkCount, chunkRange, webCrypto } from '../core/index.js';
+import { DeployNetError, MIN_CHUNK_SIZE, RejectReason, chunkCount, chunkRange, rendezvousOwner, webCrypto } from '../core/index.js';
 import { prng } from '../test/unit/test-kit.js';
+import type { FileHoldings } from './chunk-sources.js';
+import type { Held } from './holdings.js';
 import { PeerScores, type PeerScoreOptions } from './peer-scores.js';
 import { downloadChunks, type ChunkLink, type DownloadHandle, type DownloadOptions, type DownloadResult, type DownloadTarget } from './swarm-download.js';
 
@@ -526,5 +528,125 @@ describe('downloadChunks: drop, abort, deadline', () => {
     expect(result.missing).toEqual(ALL);
     expect(result.code).toBe('PEER_TIMEOUT');
     expect(Date.now() - began).toBeLessThan(2_000); // not the 5 s idle time
+  });
+});
+
+/** What links announced, changeable during a test (Holdings bound to TARGET and visitor 'me'). */
+class FakeHoldings implements FileHoldings {
+  private readonly table = new Map<string, 'all' | ReadonlySet<number>>();
+  private readonly listeners = new Set<() => void>();
+  readonly downloading = new Set<string>();
+
+  holds(peerId: string, index: number): Held {
+    const t = this.table.get(peerId);
+    if (t === undefined) return 'unknown';
+    return t === 'all' || t.has(index) ? 'yes' : 'no';
+  }
+  downloaders(): readonly string[] {
+    return [...this.downloading];
+  }
+  self(): string | null {
+    return 'me';
+  }
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  announce(peerId: string, held: 'all' | readonly number[]): void {
+    this.table.set(peerId, held === 'all' ? held : new Set(held));
+    for (const listener of [...this.listeners]) listener();
+  }
+}
+
+describe('downloadChunks with holdings (HAVE announcements)', () => {
+  it('asks only the link that announced the file; the one that announced it lacks it is never asked', async () => {
+    const holder = new FakeLink('holder', () => serve(1));
+    const lacker = new FakeLink('lacker', () => serve(1));
+    const holdings = new FakeHoldings();
+    holdings.announce('holder', 'all');
+    holdings.announce('lacker', []);
+    const run = start([holder, lacker], { holdings, onOrigin: () => undefined });
+    expect(await run.result).toEqual({ missing: [], code: null, detail: '' });
+    expectVerified(run, ALL);
+    expect(lacker.asked).toEqual([]);
+  });
+
+  it('a NotFound for an announced chunk: that chunk goes elsewhere, the link is still asked for others', async () => {
+    const stale = new FakeLink('stale', (index) => (index === 0 ? reject(RejectReason.NotFound) : serve(1)));
+    const other = new FakeLink('other', () => serve(5));
+    const holdings = new FakeHoldings();
+    holdings.announce('stale', 'all');
+    holdings.announce('other', 'all');
+    const run = start([stale, other], { holdings, perPeer: 1 });
+    expect(await run.result).toEqual({ missing: [], code: null, detail: '' });
+    expect(servedBy(run, 0)).toBe('other');
+    expect(stale.askedAfterReject).toBeGreaterThan(0);
+    expect(stale.asked.filter((i) => i === 0)).toEqual([0]);
+  });
+
+  it('a new swarm: hands the origin the chunks it owns (a window that opens as they arrive) and gets the others once their owner announces them', async () => {
+    const peer = new FakeLink('peer', () => serve(1));
+    const holdings = new FakeHoldings();
+    holdings.downloading.add('peer');
+    holdings.announce('peer', []);
+    const handed: number[][] = [];
+    let handle: DownloadHandle | undefined;
+    const run = start([peer], {
+      holdings,
+      idleMs: 1_000,
+      // The SW fetches handed chunks and drops them when they are in (here: at once, later).
+      onOrigin: (indices) => {
+        handed.push([...indices]);
+        setTimeout(() => handle?.drop(indices), 5);
+      },
+    });
+    handle = run.handle;
+    const mine = ALL.filter((i) => rendezvousOwner(`${TARGET.sha256}:${i}`, ['me', 'peer']) === 'me');
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.length).toBeLessThan(COUNT);
+    expect(handed[0]).toEqual([mine[0]]); // slow start: one chunk first
+    await sleep(20);
+    expect(peer.asked).toEqual([]); // it holds nothing yet
+    holdings.announce('peer', ALL.filter((i) => !mine.includes(i)));
+    expect(await run.result).toEqual({ missing: [], code: null, detail: '' });
+    expect(handed.flat().sort((a, b) => a - b)).toEqual(mine);
+    expect(Math.max(...handed.map((h) => h.length))).toBeLessThanOrEqual(4);
+    expect(peer.asked.sort((a, b) => a - b)).toEqual(ALL.filter((i) => !mine.includes(i)));
+  });
+
+  it('waits for announcements only idleMs: then the chunks still unannounced are missing, with PEER_TIMEOUT', async () => {
+    const peer = new FakeLink('peer', () => serve(1));
+    const holdings = new FakeHoldings();
+    holdings.downloading.add('peer');
+    holdings.announce('peer', []);
+    let handle: DownloadHandle | undefined;
+    const run = start([peer], { holdings, idleMs: 50, onOrigin: (indices) => setTimeout(() => handle?.drop(indices), 1) });
+    handle = run.handle;
+    const result = await run.result;
+    const theirs = ALL.filter((i) => rendezvousOwner(`${TARGET.sha256}:${i}`, ['me', 'peer']) === 'peer');
+    expect(result.missing).toEqual(theirs);
+    expect(result.code).toBe('PEER_TIMEOUT');
+    expect(peer.asked).toEqual([]);
+  });
+
+  it('alone with links that lack the file: hands the origin one chunk, and when nobody joins by then, ends (the SW fetches the rest in one request)', async () => {
+    const idle = new FakeLink('idle', () => serve(1));
+    const holdings = new FakeHoldings();
+    holdings.announce('idle', []);
+    const handed: number[][] = [];
+    let handle: DownloadHandle | undefined;
+    const run = start([idle], { holdings, idleMs: 1_000, onOrigin: (indices) => (handed.push([...indices]), setTimeout(() => handle?.drop(indices), 5)) });
+    handle = run.handle;
+    const result = await run.result;
+    expect(handed).toEqual([[0]]);
+    expect(result.missing).toEqual(ALL.slice(1));
+    expect(idle.asked).toEqual([]);
+  });
+
+  it('without links, hands nothing to the origin and ends at once (the SW fetches the file in one request)', async () => {
+    const handed: number[][] = [];
+    const result = await start([], { holdings: new FakeHoldings(), onOrigin: (i) => handed.push([...i]) }).result;
+    expect(result.missing).toEqual(ALL);
+    expect(handed).toEqual([]);
   });
 });

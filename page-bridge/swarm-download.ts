@@ -10,69 +10,24 @@
  * is left to assign, idle peers race the chunks still in flight (endgame) and the loser is
  * cancelled. A chunk that failed maxAttempts times, or that no peer can give, is left to the SW,
  * which gets it from the origin: a download always ends, and the caller learns what is missing.
+ *
+ * With holdings (HAVE announcements, chunk-sources.ts), a chunk is asked only of links that hold
+ * it (links that announced nothing may still be asked); a link that said NotFound for a chunk it
+ * announced is not asked that chunk again, but may be asked others. A chunk no link holds yet,
+ * while linked peers are downloading the file too, waits for their HAVE_CHUNKS, except the chunks
+ * this visitor owns by rendezvous: those go to the origin (`onOrigin`, a window at a time that
+ * opens as chunks arrive, re-decided each time, since downloaders come and go). The wait is bounded: idleMs
+ * without any announcement or arrival ends the download, and the SW takes the rest from the origin.
  */
-import { DeployNetError, RejectReason, chunkRange, peerBudgetMs, toHex, type CryptoProvider, type ErrorCode } from '../core/index.js';
-import type { PeerScores } from './peer-scores.js';
+import { DeployNetError, RejectReason, chunkRange, peerBudgetMs, toHex } from '../core/index.js';
+import { originShare, originWindow, sourcesFor } from './chunk-sources.js';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_PER_PEER, type ChunkLink, type DownloadHandle, type DownloadOptions, type DownloadResult } from './download-options.js';
 
-/** What the scheduler needs of a peer link (PeerLink implements it). */
-export interface ChunkLink {
-  readonly peerId: string;
-  readonly isOpen: boolean;
-  request(sha256: string, start: number, end: number, deadline: number, idleMs: number, onProgress?: (received: number) => void, signal?: AbortSignal): Promise<Uint8Array>;
-}
-
-export interface DownloadTarget {
-  readonly sha256: string;
-  readonly size: number;
-  readonly chunkSize: number;
-  /** SHA-256 of every chunk of the file. */
-  readonly chunks: readonly string[];
-  /** Indices to get, ascending. */
-  readonly want: readonly number[];
-}
-
-export interface DownloadOptions {
-  readonly target: DownloadTarget;
-  /** The open links right now (peers come and go during a download). */
-  readonly links: () => readonly ChunkLink[];
-  readonly scores: PeerScores;
-  readonly crypto: CryptoProvider;
-  /** A chunk request without a frame for this long has failed (the site's peerTimeoutMs). */
-  readonly idleMs: number;
-  /** Epoch ms after which nothing new is asked and the download ends. */
-  readonly deadline: number;
-  readonly perPeer?: number;
-  readonly maxAttempts?: number;
-  readonly onChunk: (index: number, bytes: Uint8Array, peerId: string) => void;
-  /** A peer sent bytes that do not match the manifest. */
-  readonly onBadChunk: (link: ChunkLink) => void;
-  /** Bytes received so far, every frame (partial chunks and races included). */
-  readonly onProgress?: (received: number) => void;
-  /** Aborting ends the download at once; in-flight requests are cancelled. */
-  readonly signal?: AbortSignal;
-  readonly now?: () => number;
-}
-
-export interface DownloadResult {
-  /** Wanted chunks not delivered (ascending). */
-  readonly missing: readonly number[];
-  /** Why some are missing; null when none are. */
-  readonly code: ErrorCode | null;
-  readonly detail: string;
-}
-
-export const DEFAULT_PER_PEER = 4;
-export const DEFAULT_MAX_ATTEMPTS = 3;
+export * from './download-options.js';
 
 interface Attempt {
   readonly link: ChunkLink;
   readonly abort: AbortController;
-}
-
-export interface DownloadHandle {
-  readonly result: Promise<DownloadResult>;
-  /** These chunks are no longer wanted (the SW got them elsewhere): stop asking, cancel in flight. */
-  drop(indices: readonly number[]): void;
 }
 
 export function downloadChunks(options: DownloadOptions): DownloadHandle {
@@ -90,6 +45,16 @@ class SwarmDownload {
   private readonly dropped = new Set<number>();
   /** Peers that said they do not hold this file (or do not upload): not asked again for it. */
   private readonly lacking = new Set<string>();
+  /** `${peerId} ${index}`: a peer that announced a chunk but said NotFound for it. */
+  private readonly refused = new Set<string>();
+  /** Chunks handed to the origin (onOrigin), until the SW drops them. */
+  private readonly atOrigin = new Set<number>();
+  /** Handed chunks that came in (the origin window opens with them). */
+  private fromOrigin = 0;
+  private handedAny = false;
+  /** When links last announced something or a chunk arrived: waiting for HAVE ends idleMs after. */
+  private lastNews: number;
+  private unsubscribe: () => void = () => undefined;
   private received = 0;
   private lastError: DeployNetError | null = null;
   private wakeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -106,6 +71,7 @@ class SwarmDownload {
     this.perPeer = o.perPeer ?? DEFAULT_PER_PEER;
     this.maxAttempts = o.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     this.now = o.now ?? Date.now;
+    this.lastNews = this.now();
   }
 
   run(): Promise<DownloadResult> {
@@ -117,12 +83,14 @@ class SwarmDownload {
       if (this.o.signal?.aborted) return this.end(new DeployNetError('CANCELLED', 'download cancelled'));
       // Links honour per-request deadlines; this one holds even if one of them does not.
       this.deadlineTimer = setTimeout(() => this.end(new DeployNetError('PEER_TIMEOUT', 'the download deadline passed')), Math.max(0, this.o.deadline - this.now()));
+      this.unsubscribe = this.o.holdings?.onChange(() => this.news()) ?? (() => undefined);
       this.pump();
     });
   }
 
   drop(indices: readonly number[]): void {
     for (const index of indices) {
+      if (this.atOrigin.delete(index)) this.fromOrigin++;
       if (this.done.has(index)) continue;
       this.done.add(index); // not delivered by us, but no longer missing either
       this.dropped.add(index);
@@ -130,6 +98,15 @@ class SwarmDownload {
       if (at !== -1) this.queue.splice(at, 1);
       for (const a of this.inFlight.get(index) ?? []) a.abort.abort();
     }
+    this.news();
+  }
+
+  /** Links announced something, or chunks arrived from the origin: the swarm moves; look again. */
+  private news(): void {
+    if (this.finished) return;
+    this.lastNews = this.now();
+    // Tells the SW this session is alive while it waits for announcements (progress is throttled).
+    this.o.onProgress?.(this.received);
     this.pump();
   }
 
@@ -139,13 +116,17 @@ class SwarmDownload {
     const now = this.now();
     if (now >= this.o.deadline) return this.end(new DeployNetError('PEER_TIMEOUT', 'the download deadline passed'));
     const links = this.o.links().filter((l) => l.isOpen && !this.lacking.has(l.peerId));
-    while (this.queue.length > 0) {
-      const index = this.queue[0]!;
-      const link = this.best(links, index, now, []);
-      if (!link) break;
-      this.queue.shift();
+    const unheld: number[] = [];
+    // Lowest first, but a chunk nobody can give yet does not hold up the ones after it.
+    for (const index of [...this.queue]) {
+      const sources = this.sources(links, index);
+      if (sources.length === 0) unheld.push(index);
+      const link = this.best(sources, index, now, []);
+      if (!link) continue;
+      this.queue.splice(this.queue.indexOf(index), 1);
       this.start(index, link, now);
     }
+    this.shareOrigin(links, unheld);
     if (this.queue.length === 0) this.race(links, now);
     if (this.queue.length === 0 && this.inFlight.size === 0) return this.end(null);
     // Chunks wait: a peer in backoff may come back before the deadline; wake up for it then,
@@ -155,8 +136,54 @@ class SwarmDownload {
       if (this.queue.length > 0 && waiting.length > 0) this.wakeTimer = setTimeout(() => this.pump(), Math.min(...waiting) - now);
       return;
     }
-    if (waiting.length === 0) return this.end(this.lastError ?? new DeployNetError('PEER_UNAVAILABLE', 'no connected peer holds this file'));
-    this.wakeTimer = setTimeout(() => this.pump(), Math.min(...waiting) - now);
+    if (waiting.length > 0) {
+      this.wakeTimer = setTimeout(() => this.pump(), Math.min(...waiting) - now);
+      return;
+    }
+    // Nothing in flight: chunks no link holds yet. While linked peers download this file too (or
+    // the first origin window is out: in its time, visitors that started together hear of each
+    // other), wait for news, up to idleMs without any. Alone, end: the SW fetches the rest of the
+    // file in one request.
+    const mayAnnounce = this.o.holdings !== undefined && this.o.onOrigin !== undefined && (this.atOrigin.size > 0 || this.downloaders(links).length > 0);
+    const quietUntil = this.lastNews + this.o.idleMs;
+    if (mayAnnounce && quietUntil > now) {
+      this.wakeTimer = setTimeout(() => this.pump(), quietUntil - now);
+      return;
+    }
+    const why = mayAnnounce ? new DeployNetError('PEER_TIMEOUT', `no peer announced the ${this.queue.length} chunks still wanted within ${this.o.idleMs} ms`) : null;
+    this.end(why ?? this.lastError ?? new DeployNetError('PEER_UNAVAILABLE', 'no connected peer holds this file'));
+  }
+
+  /**
+   * Hands the origin the chunks this visitor owns among those no link holds (rendezvous among the
+   * file's downloaders), a window at a time. With no links at all nothing is handed: the download
+   * ends and the SW fetches the whole rest in one request; with links but no other downloader,
+   * only the first window (one chunk), while the others may still announce they start too.
+   */
+  private shareOrigin(links: readonly ChunkLink[], unheld: readonly number[]): void {
+    const h = this.o.holdings;
+    if (!h || !this.o.onOrigin || links.length === 0 || unheld.length === 0) return;
+    const downloaders = this.downloaders(links);
+    // Alone, only the first window: if nobody joins meanwhile, the download ends (see pump).
+    if (downloaders.length === 0 && this.handedAny) return;
+    const share = originShare(this.o.target.sha256, unheld, h.self(), downloaders, originWindow(this.fromOrigin) - this.atOrigin.size);
+    if (share.length === 0) return;
+    this.handedAny = true;
+    for (const index of share) {
+      this.atOrigin.add(index);
+      this.queue.splice(this.queue.indexOf(index), 1);
+    }
+    this.o.onOrigin(share);
+  }
+
+  /** Open links that announced they are downloading this file too. */
+  private downloaders(links: readonly ChunkLink[]): string[] {
+    const open = new Set(links.map((l) => l.peerId));
+    return this.o.holdings?.downloaders().filter((d) => open.has(d)) ?? [];
+  }
+
+  private sources(links: readonly ChunkLink[], index: number): ChunkLink[] {
+    return sourcesFor(links, index, this.o.holdings, (peerId, i) => this.refused.has(`${peerId} ${i}`));
   }
 
   /** The link expected to deliver chunk `index` soonest, among those with room and not excluded. */
@@ -181,7 +208,7 @@ class SwarmDownload {
   private race(links: readonly ChunkLink[], now: number): void {
     for (const [index, attempts] of this.inFlight) {
       if (attempts.length > 1 || this.done.has(index)) continue;
-      const idle = links.filter((l) => (this.perLink.get(l.peerId) ?? 0) === 0);
+      const idle = this.sources(links, index).filter((l) => (this.perLink.get(l.peerId) ?? 0) === 0);
       const link = this.best(idle, index, now, attempts.map((a) => a.link));
       if (link) this.start(index, link, now);
     }
@@ -243,8 +270,11 @@ class SwarmDownload {
       this.o.scores.failed(attempt.link.peerId, this.now());
     } else {
       if (e.code === 'PEER_REJECTED') {
-        // A peer that lacks the file says nothing about the chunk: that ask does not count.
-        this.lacking.add(attempt.link.peerId);
+        // A peer that lacks the file says nothing about the chunk: that ask does not count. One
+        // that announced what it holds lacks this chunk only (its announcement was ahead of its
+        // storage, or stale).
+        if (reason === RejectReason.NotFound && this.o.holdings && this.o.holdings.holds(attempt.link.peerId, index) !== 'unknown') this.refused.add(`${attempt.link.peerId} ${index}`);
+        else this.lacking.add(attempt.link.peerId);
         this.attempts.set(index, (this.attempts.get(index) ?? 1) - 1);
       }
       this.o.scores.ended(attempt.link.peerId); // no verdict on the peer: a half-open one may be probed again
@@ -278,8 +308,10 @@ class SwarmDownload {
     clearTimeout(this.wakeTimer);
     clearTimeout(this.deadlineTimer);
     this.removeAbortListener();
+    this.unsubscribe();
     for (const attempts of this.inFlight.values()) for (const a of attempts) a.abort.abort();
-    const missing = this.o.target.want.filter((i) => !this.done.has(i));
+    // Chunks handed to the origin are the SW's now: not missing from this session.
+    const missing = this.o.target.want.filter((i) => !this.done.has(i) && !this.atOrigin.has(i));
     if (missing.length === 0) return this.finish({ missing, code: null, detail: '' });
     const why = error ?? this.lastError ?? new DeployNetError('PEER_UNAVAILABLE', 'no peer could give these chunks');
     const given = this.givenUp.size > 0 ? `; ${this.givenUp.size} chunks failed ${this.maxAttempts} times` : '';

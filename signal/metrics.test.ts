@@ -74,4 +74,26 @@ describe('SignalMetrics', () => {
     }
     for (const code of SIGNAL_REJECTION_CODES) expect(samples).toContain(`deploynet_signal_rejections_total{code="${code}"} 0`);
   });
+
+  it('renders the Redis families only with --redis', () => {
+    const m = new SignalMetrics();
+    expect(m.render(GAUGES)).not.toContain('deploynet_signal_redis_up');
+    m.countCrossNode('sent');
+    m.countCrossNode('received');
+    m.countCrossNode('received');
+    m.countRedisError();
+    const lines = m.render({ ...GAUGES, redisUp: false }).split('\n');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '# TYPE deploynet_signal_redis_up gauge',
+        'deploynet_signal_redis_up 0',
+        '# TYPE deploynet_signal_redis_errors_total counter',
+        'deploynet_signal_redis_errors_total 1',
+        '# TYPE deploynet_signal_cross_node_relayed_total counter',
+        'deploynet_signal_cross_node_relayed_total{direction="received"} 2',
+        'deploynet_signal_cross_node_relayed_total{direction="sent"} 1',
+      ]),
+    );
+    expect(m.render({ ...GAUGES, redisUp: true })).toContain('deploynet_signal_redis_up 1\n');
+  });
 });

@@ -27,7 +27,12 @@ export interface MetricsGauges {
   readonly addresses: number;
   /** Whether the node is shutting down. */
   readonly draining: boolean;
+  /** With --redis: whether both Redis connections are up. Absent on a single node. */
+  readonly redisUp?: boolean;
 }
+
+/** Messages relayed through Redis: `sent` to a peer on another node, `received` for a peer here. */
+export type CrossNodeDirection = 'sent' | 'received';
 
 function escapeLabel(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
@@ -48,6 +53,11 @@ export class SignalMetrics {
   #connections = 0;
   readonly #rejections = new Map<string, number>(SIGNAL_REJECTION_CODES.map((c) => [c, 0]));
   readonly #relayed = new Map<string, number>(RELAYED_TYPES.map((t) => [t, 0]));
+  readonly #crossNode = new Map<string, number>([
+    ['received', 0],
+    ['sent', 0],
+  ]);
+  #redisErrors = 0;
 
   /** One swarm join answered with 200. */
   countJoin(): void {
@@ -62,6 +72,16 @@ export class SignalMetrics {
   /** One message PeerServer forwarded (or queued) for another peer. */
   countRelay(type: RelayedType): void {
     this.#relayed.set(type, (this.#relayed.get(type) ?? 0) + 1);
+  }
+
+  /** One message relayed through Redis (--redis). */
+  countCrossNode(direction: CrossNodeDirection): void {
+    this.#crossNode.set(direction, (this.#crossNode.get(direction) ?? 0) + 1);
+  }
+
+  /** One Redis command that failed or got no reply in time (--redis). */
+  countRedisError(): void {
+    this.#redisErrors += 1;
   }
 
   /** One request or connection refused with `code`. */
@@ -81,6 +101,14 @@ export class SignalMetrics {
     return this.#relayed.get(type) ?? 0;
   }
 
+  crossNode(direction: CrossNodeDirection): number {
+    return this.#crossNode.get(direction) ?? 0;
+  }
+
+  get redisErrors(): number {
+    return this.#redisErrors;
+  }
+
   /** The Prometheus text exposition, ending with a newline. */
   render(gauges: MetricsGauges): string {
     const lines = [
@@ -93,6 +121,13 @@ export class SignalMetrics {
       ...family('deploynet_signal_joins_total', 'counter', 'Swarm joins answered.', [['', this.#joins]]),
       ...family('deploynet_signal_rejections_total', 'counter', 'Requests, connections and messages refused, by error code.', labelled('code', this.#rejections)),
     ];
+    if (gauges.redisUp !== undefined) {
+      lines.push(
+        ...family('deploynet_signal_redis_up', 'gauge', '1 while both Redis connections are up (--redis); 0: local peers and swarms only.', [['', gauges.redisUp ? 1 : 0]]),
+        ...family('deploynet_signal_redis_errors_total', 'counter', 'Redis commands that failed or got no reply in time.', [['', this.#redisErrors]]),
+        ...family('deploynet_signal_cross_node_relayed_total', 'counter', 'Signaling messages relayed through Redis, by direction.', labelled('direction', this.#crossNode)),
+      );
+    }
     return `${lines.join('\n')}\n`;
   }
 }

@@ -45,7 +45,7 @@ export interface AdmissionDeps {
 }
 
 /** PeerJS's own rule for ids (util.validateId), at most 64 characters. */
-const PEER_ID = /^(?=.{1,64}$)[A-Za-z0-9]+(?:[ _-][A-Za-z0-9]+)*$/;
+export const PEER_ID = /^(?=.{1,64}$)[A-Za-z0-9]+(?:[ _-][A-Za-z0-9]+)*$/;
 const TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** Reads id, token and key from a PeerJS WebSocket URL; each must appear exactly once. */

@@ -7,6 +7,7 @@ function client(id: string, token: string, socket: unknown = {}): PeerClient & {
     getId: () => id,
     getToken: () => token,
     getSocket: () => c.socket,
+    send: () => {},
   };
   return c;
 }

@@ -3,6 +3,8 @@
  * 'disconnect' events. It answers two questions: does the caller own this peer id, i.e. is that
  * id connected here now with exactly this token (the swarm-join route)? And is an id held by a
  * live connection with another token (an id hijack, refused before PeerServer sees the socket)?
+ * With several nodes (--redis) it also hands messages from other nodes to local peers and lists
+ * this node's peers for the presence refresh (never for an answer to a peer).
  */
 import { secretEqual } from './secret-equal.js';
 
@@ -11,6 +13,8 @@ export interface PeerClient {
   getId(): string;
   getToken(): string;
   getSocket(): unknown;
+  /** Sends `data` as JSON on the client's socket (PeerServer's IClient.send). */
+  send(data: unknown): void;
 }
 
 export class PeerClients {
@@ -45,6 +49,24 @@ export class PeerClients {
   takenByOther(peerId: string, token: string): boolean {
     const client = this.#live(peerId);
     return client !== undefined && !secretEqual(client.getToken(), token);
+  }
+
+  /** Whether `peerId` is connected here now, with a live socket. */
+  isLocal(peerId: string): boolean {
+    return this.#live(peerId) !== undefined;
+  }
+
+  /** Sends `message` to `peerId` if it is connected here; false when it is not. */
+  deliver(peerId: string, message: unknown): boolean {
+    const client = this.#live(peerId);
+    if (client === undefined) return false;
+    client.send(message);
+    return true;
+  }
+
+  /** Id and token of every connected client. */
+  *entries(): IterableIterator<{ readonly id: string; readonly token: string }> {
+    for (const [id, client] of this.#byId) yield { id, token: client.getToken() };
   }
 
   #live(peerId: string): PeerClient | undefined {

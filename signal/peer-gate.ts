@@ -9,6 +9,11 @@
  *   → admitted: PeerServer's 'connection', with a canonical URL carrying exactly the id and token
  *     that were checked and PeerServer's single key, so PeerServer acts on what was checked
  *
+ * With several nodes (--redis), admission also claims the id across nodes first (a live peer on
+ * another node with another token: SIGNAL_ID_TAKEN), and every message that passed the bucket
+ * goes through the cluster's route (cross-node-relay.ts), which takes those for peers on other
+ * nodes.
+ *
  * Each later message (and ping) first takes a token from its address's bucket (GatedWebSocket);
  * with none left the socket is refused with SIGNAL_RATE_LIMITED and the message never reaches
  * PeerServer.
@@ -25,6 +30,7 @@ import type { SignalMetrics } from './metrics.js';
 import { type PeerQuery, admitPeer } from './peer-admission.js';
 import type { PeerClients } from './peer-clients.js';
 import { rejectionOf } from './rejections.js';
+import type { SignalCluster } from './signal-cluster.js';
 import type { SignalConfig } from './signal-config.js';
 
 /** ws's server class, typed with the socket class it makes (the named WebSocketServer type is not generic). */
@@ -38,11 +44,25 @@ type GatedServer = WsServer<typeof GatedWebSocket>;
 class GatedWebSocket extends WebSocket {
   /** Whether PeerServer may see the next message; unset: nothing passes. */
   gate: (() => boolean) | undefined;
+  /**
+   * After the gate: whether PeerServer handles a message now. False: something else took it
+   * (cross-node-relay.ts), and calls `handBack` if PeerServer should have it after all.
+   */
+  route: ((data: unknown, handBack: () => void) => boolean) | undefined;
 
   override emit(event: string | symbol, ...args: unknown[]): boolean {
     if ((event === 'message' || event === 'ping') && this.gate?.() !== true) return false;
+    if (event === 'message' && this.route !== undefined && !this.route(args[0], () => super.emit(event, ...args))) return false;
     return super.emit(event, ...args);
   }
+}
+
+/** A ws message as text, the way PeerServer reads it. */
+function messageText(data: unknown): string {
+  if (Buffer.isBuffer(data)) return data.toString();
+  if (Array.isArray(data)) return Buffer.concat(data.filter((d) => Buffer.isBuffer(d))).toString();
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString();
+  return String(data);
 }
 
 export interface PeerGateDeps {
@@ -51,6 +71,8 @@ export interface PeerGateDeps {
   readonly clients: PeerClients;
   readonly metrics: SignalMetrics;
   readonly draining: () => boolean;
+  /** With --redis: the nodes' shared state. */
+  readonly cluster?: SignalCluster | undefined;
 }
 
 /** Refusals that come in floods: logged at debug (the metrics count them all). */
@@ -105,20 +127,39 @@ export class PeerGate {
       return;
     }
     this.#open.add(ws);
-    this.deps.metrics.countConnection();
     ws.once('close', () => {
       this.#open.delete(ws);
       limits.disconnected(address);
     });
-    ws.gate = () => {
-      if (limits.take(address)) return true;
-      ws.gate = () => false;
-      this.#refuse(ws, new DeployNetError('SIGNAL_RATE_LIMITED', 'too many messages from your address; slow down'), address);
-      return false;
+    const handOver = (): void => {
+      this.deps.metrics.countConnection();
+      ws.gate = () => {
+        if (limits.take(address)) return true;
+        ws.gate = () => false;
+        this.#refuse(ws, new DeployNetError('SIGNAL_RATE_LIMITED', 'too many messages from your address; slow down'), address);
+        return false;
+      };
+      // PeerServer reads only req.url (id, token, key): hand it exactly what admitPeer checked.
+      req.url = `${wss.options.path ?? ''}?${new URLSearchParams({ key: PEERJS_KEY, id: query.id, token: query.token }).toString()}`;
+      wss.emit('connection', ws, req);
     };
-    // PeerServer reads only req.url (id, token, key): hand it exactly what admitPeer checked.
-    req.url = `${wss.options.path ?? ''}?${new URLSearchParams({ key: PEERJS_KEY, id: query.id, token: query.token }).toString()}`;
-    wss.emit('connection', ws, req);
+    const { cluster } = this.deps;
+    if (cluster === undefined) {
+      handOver();
+      return;
+    }
+    ws.route = (data, handBack) => cluster.route(query.id, messageText(data), handBack);
+    void cluster.claim(query.id, query.token).then((claimed) => {
+      if (ws.readyState !== WebSocket.OPEN) {
+        if (claimed && !clients.isLocal(query.id)) cluster.released(query.id);
+      } else if (!claimed) {
+        this.#refuse(ws, new DeployNetError('SIGNAL_ID_TAKEN', 'ID is taken'), address);
+      } else if (draining()) {
+        this.#refuse(ws, new DeployNetError('SIGNAL_SHUTTING_DOWN', 'the signal node is shutting down; reconnect in a moment'), address);
+      } else {
+        handOver();
+      }
+    });
   }
 
   #refuse(ws: WebSocket, err: DeployNetError, address: string): void {

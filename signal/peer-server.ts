@@ -7,6 +7,9 @@
  * its WebSocket. PeerServer's own `concurrent_limit` stays as a backstop behind the gate's
  * SIGNAL_NODE_FULL.
  *
+ * With --redis, a departure also ends the peer's presence and swarm entry across nodes
+ * (signal-cluster.ts); messages for peers on other nodes never reach PeerServer (peer-gate.ts).
+ *
  * Discovery stays off: PeerServer's `GET /peerjs/:key/peers` answers 401, there is no global list.
  */
 import type { Server } from 'node:http';
@@ -19,6 +22,7 @@ import { type HttpGuardDeps, loadGuard, originGuard } from './http-guard.js';
 import { type SignalMetrics, isRelayedType } from './metrics.js';
 import type { PeerClients } from './peer-clients.js';
 import type { PeerGate } from './peer-gate.js';
+import type { SignalCluster } from './signal-cluster.js';
 import type { SwarmRegistry } from './swarm-registry.js';
 
 export interface PeerServerDeps extends HttpGuardDeps {
@@ -26,11 +30,12 @@ export interface PeerServerDeps extends HttpGuardDeps {
   readonly registry: SwarmRegistry;
   readonly metrics: SignalMetrics;
   readonly gate: PeerGate;
+  readonly cluster?: SignalCluster | undefined;
 }
 
 /** Mounts PeerServer on `app` (served by `server`), behind the guards. */
 export function mountPeerServer(app: Express, server: Server, deps: PeerServerDeps): void {
-  const { config, clients, registry, metrics, gate } = deps;
+  const { config, clients, registry, metrics, gate, cluster } = deps;
   const { log } = config;
   const peerApp = ExpressPeerServer(server, {
     path: '/',
@@ -44,6 +49,7 @@ export function mountPeerServer(app: Express, server: Server, deps: PeerServerDe
 
   const gone = (client: IClient, reason: string): void => {
     if (!clients.disconnected(client)) return;
+    cluster?.released(client.getId());
     registry.leave(client.getId());
     log({ level: 'debug', msg: 'peer-gone', peerId: client.getId(), reason });
   };

@@ -83,10 +83,26 @@ describe('resolveSignalConfig', () => {
     ['maxMessageBytes above 1 MiB', { maxMessageBytes: 1024 * 1024 + 1 }, 'maxMessageBytes'],
     ['a negative drainTimeoutMs', { drainTimeoutMs: -1 }, 'drainTimeoutMs'],
     ['a clock without sleep', { clock: { now: () => 0 } }, 'clock'],
+    ['a Redis URL of another scheme', { redis: 'http://127.0.0.1:6379' }, 'redis'],
+    ['a Redis URL without a host', { redis: 'redis://' }, 'redis'],
+    ['a Redis address that is no URL', { redis: '127.0.0.1:6379' }, 'redis'],
+    ['a Redis URL with a space', { redis: 'redis://a b' }, 'redis'],
+    ['presenceTtlMs below 1 s', { presenceTtlMs: 999 }, 'presenceTtlMs'],
   ])('refuses %s with BAD_CONFIG naming the field', (_name, value, field) => {
     const error = badConfig(value);
     expect(isDeployNetError(error, 'BAD_CONFIG')).toBe(true);
     if (field !== undefined) expect(error).toMatchObject({ details: { field } });
+  });
+
+  it('takes a redis:// or rediss:// URL and a presence TTL; no Redis by default', () => {
+    expect(resolveSignalConfig({})).toMatchObject({ redis: undefined, presenceTtlMs: 30_000 });
+    expect(resolveSignalConfig({ redis: 'redis://127.0.0.1:6380/2', presenceTtlMs: 2000 })).toMatchObject({ redis: 'redis://127.0.0.1:6380/2', presenceTtlMs: 2000 });
+    expect(resolveSignalConfig({ redis: 'rediss://user:pw@redis.example:6380' }).redis).toBe('rediss://user:pw@redis.example:6380');
+  });
+
+  it('never repeats a Redis URL (it may carry a password) in its error', () => {
+    const error = badConfig({ redis: 'http://user:hunter2@redis.example' });
+    expect(String(error instanceof Error ? error.message : error)).not.toContain('hunter2');
   });
 
   it('never repeats a site token in its error', () => {

@@ -46,6 +46,13 @@ export interface SignalOptions {
   readonly drainTimeoutMs?: number;
   /** Clock of the rate limits (tests pass a manual one). Default: performance.now. */
   readonly clock?: BucketClock;
+  /**
+   * `redis://` or `rediss://` URL of a Redis (6.2 or later) that several nodes share
+   * (signal-cluster.ts). Default: none, one node alone with everything in memory.
+   */
+  readonly redis?: string;
+  /** With redis: how long a node's peers stay present after the node stops refreshing. Default 30 000 ms. */
+  readonly presenceTtlMs?: number;
 }
 
 export interface SignalConfig {
@@ -65,6 +72,9 @@ export interface SignalConfig {
   readonly maxMessageBytes: number;
   readonly drainTimeoutMs: number;
   readonly clock: BucketClock;
+  /** Never log it: it may carry a password. */
+  readonly redis: string | undefined;
+  readonly presenceTtlMs: number;
 }
 
 export const SIGNAL_CONFIG_DEFAULTS = {
@@ -81,6 +91,7 @@ export const SIGNAL_CONFIG_DEFAULTS = {
   messageBurst: 1000,
   maxMessageBytes: MAX_WS_MESSAGE_BYTES,
   drainTimeoutMs: 10_000,
+  presenceTtlMs: 30_000,
 } as const satisfies Partial<SignalConfig>;
 
 /** Host names and IPv4/IPv6 literals; no scheme, port, path or whitespace. */
@@ -122,12 +133,25 @@ function parseClock(value: unknown): BucketClock {
   throw new DeployNetError('BAD_CONFIG', 'clock must have now() and sleep(ms)', { field: 'clock' });
 }
 
+function parseRedisUrl(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  // Never echo the value: a Redis URL may carry a password.
+  const refuse = (): never => {
+    throw new DeployNetError('BAD_CONFIG', 'redis must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379', { field: 'redis' });
+  };
+  if (typeof value !== 'string' || value.length > 2048 || /\s/.test(value) || !URL.canParse(value)) return refuse();
+  const url = new URL(value);
+  if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') return refuse();
+  return value;
+}
+
 /** Validates signal node options and fills in defaults; throws DeployNetError BAD_CONFIG naming the field. */
 export function resolveSignalConfig(value: unknown = {}): SignalConfig {
   const code = 'BAD_CONFIG';
   if (!isRecord(value)) throw new DeployNetError(code, 'signal options must be an object');
   const pick = <K extends keyof typeof SIGNAL_CONFIG_DEFAULTS>(field: K): unknown => value[field] ?? SIGNAL_CONFIG_DEFAULTS[field];
-  const whole = (field: 'port' | 'maxSwarmAnswer' | 'trustProxy' | 'maxPeers' | 'maxConnectionsPerAddress' | 'messageRate' | 'messageBurst' | 'maxMessageBytes' | 'drainTimeoutMs', min: number, max: number): number =>
+  type WholeField = 'port' | 'maxSwarmAnswer' | 'trustProxy' | 'maxPeers' | 'maxConnectionsPerAddress' | 'messageRate' | 'messageBurst' | 'maxMessageBytes' | 'drainTimeoutMs' | 'presenceTtlMs';
+  const whole = (field: WholeField, min: number, max: number): number =>
     int(pick(field), field, code, min, max);
   const logLevel = oneOf(pick('logLevel'), 'logLevel', code, LOG_LEVELS);
   return {
@@ -146,5 +170,7 @@ export function resolveSignalConfig(value: unknown = {}): SignalConfig {
     maxMessageBytes: whole('maxMessageBytes', 1024, 1024 * 1024),
     drainTimeoutMs: whole('drainTimeoutMs', 0, 600_000),
     clock: parseClock(value.clock),
+    redis: parseRedisUrl(value.redis),
+    presenceTtlMs: whole('presenceTtlMs', 1000, 3_600_000),
   };
 }

@@ -5,6 +5,8 @@
  *   GET /health          liveness + counts, JSON (503 while shutting down)
  *   GET /metrics         Prometheus text (metrics.ts)
  * with per-address limits, allowed origins and site tokens in front (http-guard.ts, peer-gate.ts).
+ * With `redis`, several nodes share presence, swarms and relaying (signal-cluster.ts); the
+ * per-address limits stay per node.
  *
  * close() is the graceful shutdown (SIGTERM in the CLI): stop accepting connections, tell every
  * client to reconnect (PeerJS ERROR SIGNAL_SHUTTING_DOWN, close 1012), wait for them to go for
@@ -19,6 +21,7 @@ import { METRICS_CONTENT_TYPE, SignalMetrics } from './metrics.js';
 import { PeerClients } from './peer-clients.js';
 import { PeerGate } from './peer-gate.js';
 import { mountPeerServer } from './peer-server.js';
+import { type SignalCluster, startSignalCluster } from './signal-cluster.js';
 import { type SignalOptions, resolveSignalConfig } from './signal-config.js';
 import { swarmJoinRouter } from './swarm-join-route.js';
 import { SwarmRegistry } from './swarm-registry.js';
@@ -54,6 +57,7 @@ export async function startSignalNode(options: SignalOptions = {}): Promise<Sign
   const clients = new PeerClients();
   const metrics = new SignalMetrics();
   const limits = new MemoryAddressLimits(config);
+  const cluster: SignalCluster | undefined = config.redis === undefined ? undefined : await startSignalCluster(config.redis, { config, clients, registry, metrics });
   let draining = false;
   const isDraining = (): boolean => draining;
   const stats = (): SignalStats => ({ peers: clients.size, swarms: registry.counts().swarms });
@@ -62,25 +66,32 @@ export async function startSignalNode(options: SignalOptions = {}): Promise<Sign
   app.disable('x-powered-by');
   const server = createServer(app);
   const guardDeps = { config, limits, metrics, draining: isDraining };
-  const gate = new PeerGate(server, { ...guardDeps, clients });
-  mountPeerServer(app, server, { ...guardDeps, clients, registry, gate });
-  app.use(swarmJoinRouter({ ...guardDeps, registry, clients }));
+  const gate = new PeerGate(server, { ...guardDeps, clients, cluster });
+  mountPeerServer(app, server, { ...guardDeps, clients, registry, gate, cluster });
+  app.use(swarmJoinRouter({ ...guardDeps, registry, clients, cluster }));
   app.get('/health', (_req, res) => {
     const uptimeSeconds = Math.floor((Date.now() - startedAt) / 1000);
-    res.status(draining ? 503 : 200).set('Cache-Control', 'no-store').json({ ok: !draining, draining, ...stats(), uptimeSeconds });
+    const redis = cluster === undefined ? {} : { redis: cluster.up ? 'up' : 'down' };
+    res.status(draining ? 503 : 200).set('Cache-Control', 'no-store').json({ ok: !draining, draining, ...stats(), ...redis, uptimeSeconds });
   });
   app.get('/metrics', (_req, res) => {
     // setHeader + a Buffer, so express appends no charset: exactly the Prometheus 0.0.4 type.
     res.setHeader('Content-Type', METRICS_CONTENT_TYPE);
-    res.set('Cache-Control', 'no-store').send(Buffer.from(metrics.render({ ...stats(), addresses: limits.size, draining })));
+    res.set('Cache-Control', 'no-store').send(Buffer.from(metrics.render({ ...stats(), addresses: limits.size, draining, ...(cluster && { redisUp: cluster.up }) })));
   });
   app.use(errorHandler(metrics, log));
 
-  const port = await listen(server, config.port, config.host);
+  let port: number;
+  try {
+    port = await listen(server, config.port, config.host);
+  } catch (err) {
+    await cluster?.close();
+    throw err;
+  }
   const url = baseUrl(config.host, port);
   const sweep = setInterval(() => limits.sweep(), SWEEP_INTERVAL_MS);
   sweep.unref();
-  log({ level: 'info', msg: 'listening', url, allowedOrigins: config.allowedOrigins, siteTokenCount: config.siteTokens.length, trustProxy: config.trustProxy });
+  log({ level: 'info', msg: 'listening', url, allowedOrigins: config.allowedOrigins, siteTokenCount: config.siteTokens.length, trustProxy: config.trustProxy, ...(cluster && { nodeId: cluster.nodeId }) });
 
   let closing: Promise<void> | undefined;
   const shutdown = async (): Promise<void> => {
@@ -97,6 +108,7 @@ export async function startSignalNode(options: SignalOptions = {}): Promise<Sign
     await closed;
     clearTimeout(deadline);
     gate.terminateAll(); // nothing is left; this only stops the WebSocket server
+    await cluster?.close(); // after the departures' releases, which it still sends
     log({ level: 'info', msg: 'closed', url });
   };
 

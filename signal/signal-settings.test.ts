@@ -64,8 +64,19 @@ describe('signalOptionsFromCommandLine', () => {
     [{ host: 'http://x' }, {}, /^--host must be a string matching/],
     [{ 'trust-proxy': '' }, {}, /^--trust-proxy needs a value$/],
     [{}, { DEPLOYNET_SIGNAL_MESAGE_RATE: '5' }, /^DEPLOYNET_SIGNAL_MESAGE_RATE is not a setting of deploynet signal/],
+    [{ redis: 'localhost:6379' }, {}, /^--redis must be a redis:\/\/ or rediss:\/\/ URL/],
+    [{}, { DEPLOYNET_SIGNAL_PRESENCE_TTL: '500' }, /^DEPLOYNET_SIGNAL_PRESENCE_TTL must be an integer from 1000/],
   ])('refuses %j %j with one sentence naming where the value came from', (flags, env, pattern) => {
     expect(refusal(flags, env)).toMatch(pattern);
+  });
+
+  it('reads --redis and --presence-ttl, or their variables', () => {
+    expect(signalOptionsFromCommandLine({ redis: 'redis://127.0.0.1:6379', 'presence-ttl': '5000' }, {})).toEqual({ redis: 'redis://127.0.0.1:6379', presenceTtlMs: 5000 });
+    expect(signalOptionsFromCommandLine({}, { DEPLOYNET_SIGNAL_REDIS: 'rediss://:pw@redis.example:6380' })).toEqual({ redis: 'rediss://:pw@redis.example:6380' });
+  });
+
+  it('never repeats a bad Redis URL (it may carry a password) in its sentence', () => {
+    expect(refusal({}, { DEPLOYNET_SIGNAL_REDIS: 'redis//:hunter2@redis.example' })).not.toContain('hunter2');
   });
 
   it('never repeats a bad site token in its sentence', () => {

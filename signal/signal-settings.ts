@@ -34,6 +34,8 @@ const SETTINGS: readonly Setting[] = [
   { field: 'maxSwarmAnswer', flag: 'max-swarm-answer', kind: 'number' },
   { field: 'drainTimeoutMs', flag: 'drain-timeout', kind: 'number' },
   { field: 'logLevel', flag: 'log-level', kind: 'text' },
+  { field: 'redis', flag: 'redis', kind: 'text' },
+  { field: 'presenceTtlMs', flag: 'presence-ttl', kind: 'number' },
 ];
 
 export const SIGNAL_ENV_PREFIX = 'DEPLOYNET_SIGNAL_';

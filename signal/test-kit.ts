@@ -61,6 +61,9 @@ export interface PeerOptions extends SocketOptions {
   readonly key?: string;
 }
 
+/** Where a node is: a SignalNode, or a node in another process (cluster-test-kit.ts). */
+export type NodeAddress = Pick<SignalNode, 'url'>;
+
 export interface JoinAnswer {
   readonly status: number;
   readonly body: unknown;
@@ -78,7 +81,7 @@ export class SignalKit {
   }
 
   /** Opens a raw WebSocket to the node's PeerServer endpoint with the given query. */
-  socket(node: SignalNode, query: Record<string, string>, path = `${PEERJS_MOUNT}/peerjs`, options: SocketOptions = {}): WebSocket {
+  socket(node: NodeAddress, query: Record<string, string>, path = `${PEERJS_MOUNT}/peerjs`, options: SocketOptions = {}): WebSocket {
     const url = new URL(`${node.url.replace(/^http/, 'ws')}${path}`);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     const ws = new WebSocket(url, {
@@ -91,7 +94,7 @@ export class SignalKit {
   }
 
   /** Connects as PeerJS does and waits for `{"type":"OPEN"}`. */
-  async peer(node: SignalNode, options: PeerOptions = {}): Promise<TestPeer> {
+  async peer(node: NodeAddress, options: PeerOptions = {}): Promise<TestPeer> {
     const { id = randomId('peer'), token = randomBytes(8).toString('hex'), key = PEERJS_KEY } = options;
     const ws = this.socket(node, { key, id, token }, undefined, options);
     const received: Record<string, unknown>[] = [];
@@ -155,7 +158,7 @@ export function refusalOf(ws: WebSocket): Promise<Refusal> {
 
 /** POSTs a swarm join as a page on `origin` would (origin null: no Origin header). */
 export async function postJoin(
-  node: SignalNode,
+  node: NodeAddress,
   body: unknown,
   origin: string | null = ORIGIN_A,
   contentType = 'application/json',

@@ -87,6 +87,8 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
       patienceMs: (bytes) => peerBudgetMs(deps.config, bytes),
       ...(report && { onProgress: report }),
       partials: deps.partials,
+      // Stored chunks can be served to peers: the bridges announce them (HAVE_CHUNKS).
+      ...(peersAllowed && { onStored: (index: number) => deps.bridges.held(file.sha256, [index]) }),
     });
     // Chunks it stores must land even when the download fails: that is what the next one resumes from.
     waitUntil(download.settled);
@@ -113,6 +115,7 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
       // and it is told whether the bytes were kept so it can stop when storage is full.
       const body = await whole;
       const stored = await deps.content.put(file, body, { evict: false });
+      if (stored) deps.bridges.held(file.sha256, null);
       waitUntil(download.dropStored());
       const response = await answer(body, source);
       response.headers.set(CACHED_HEADER, String(stored));
@@ -123,7 +126,10 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
     waitUntil(
       whole
         .then((body) => deps.content.put(file, body, { evict: true }))
-        .then(() => download.dropStored())
+        .then((stored) => {
+          if (stored) deps.bridges.held(file.sha256, null);
+          return download.dropStored();
+        })
         .catch(() => undefined),
     );
     if (range !== null) return withFailure(await answer(await whole, source));

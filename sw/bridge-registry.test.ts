@@ -57,6 +57,19 @@ describe('BridgeRegistry.open', () => {
     return registry;
   }
 
+  it('passes on the bridge’s origin hand-offs (peer-fetch-origin) and keeps the session alive', async () => {
+    const registry = ready((_request, port) => {
+      port.postMessage({ type: 'peer-fetch-origin', v: 1, chunks: [0, 2] });
+      port.postMessage({ type: 'peer-fetch-end', v: 1, code: null });
+    });
+    const handed: number[][] = [];
+    let settle: (failure: PeerFailure | null) => void = () => undefined;
+    const end = new Promise<PeerFailure | null>((resolve) => (settle = resolve));
+    registry.open(REQUEST, 'page-1', Date.now() + 5000, { chunk: () => undefined, end: (f) => settle(f), origin: (indices) => handed.push([...indices]) });
+    expect(await end).toBeNull();
+    expect(handed).toEqual([[0, 2]]);
+  });
+
   it('passes on the bridge’s chunks, then its end', async () => {
     const registry = ready((request, port) => {
       expect(request).toMatchObject({ type: 'peer-fetch', v: 1, ...REQUEST });
@@ -137,5 +150,27 @@ describe('BridgeRegistry.open', () => {
   it('a malformed answer → PEER_REJECTED', async () => {
     const registry = ready((_r, port) => port.postMessage({ type: 'peer-fetch-end', v: 1, code: 'lower case' }));
     expect(await openSession(registry, Date.now() + 5000).end).toMatchObject({ failed: 'PEER_REJECTED' });
+  });
+});
+
+describe('BridgeRegistry.held', () => {
+  it('tells every bridge that is not off what this visitor now holds', async () => {
+    const got: Record<string, unknown[]> = { a: [], b: [], c: [] };
+    const clients = {
+      get: async (id: string) => (id in got ? { id, postMessage: (m: unknown) => got[id]!.push(m) } : undefined),
+      matchAll: async () => [],
+    } as unknown as SwClients;
+    const registry = new BridgeRegistry(clients, 100, 100);
+    registry.setState('a', 'ready');
+    registry.setState('b', 'off');
+    registry.setState('c', 'connecting');
+    registry.held('d'.repeat(64), [3]);
+    registry.held('d'.repeat(64), null);
+    await new Promise((r) => setTimeout(r, 0));
+    const expected = [
+      { type: 'chunks-held', v: 1, sha256: 'd'.repeat(64), chunks: [3] },
+      { type: 'chunks-held', v: 1, sha256: 'd'.repeat(64), chunks: null },
+    ];
+    expect(got).toEqual({ a: expected, b: [], c: expected });
   });
 });

@@ -4,6 +4,7 @@ import {
   failureDetail,
   parsePeerFetchReply,
   type BridgeState,
+  type ChunksHeld,
   type ErrorCode,
   type PeerFetchCancel,
   type PeerFetchReply,
@@ -23,6 +24,8 @@ export interface PeerHandlers {
   chunk(index: number, body: ArrayBuffer, peerId: string): void;
   /** The session is over: null when every wanted chunk came, else why not. Called once. */
   end(failure: PeerFailure | null): void;
+  /** The bridge says: take these chunks from the origin now (nobody holds them; this visitor owns them). */
+  origin?(indices: readonly number[]): void;
 }
 
 export interface PeerSession {
@@ -101,6 +104,9 @@ export class BridgeRegistry {
           case 'peer-chunk':
             stillAlive();
             return handlers.chunk(reply.index, reply.body, reply.peerId);
+          case 'peer-fetch-origin':
+            stillAlive();
+            return handlers.origin?.(reply.chunks);
           case 'peer-fetch-end':
             return end(reply.code === null ? null : { failed: reply.code, ...(reply.detail !== undefined && { detail: reply.detail }) }, false);
         }
@@ -119,6 +125,18 @@ export class BridgeRegistry {
         if (port) post(port, { type: 'peer-fetch-cancel', v: BRIDGE_PROTOCOL, chunks: [...chunks].sort((a, b) => a - b) });
       },
     };
+  }
+
+  /**
+   * Tells every page bridge that this visitor now holds these chunks of a file (kept in the
+   * partial store) or, with `chunks` null, the whole file (cached): they announce it to peers.
+   */
+  held(sha256: string, chunks: readonly number[] | null): void {
+    const message: ChunksHeld = { type: 'chunks-held', v: BRIDGE_PROTOCOL, sha256, chunks };
+    for (const [clientId, state] of this.states) {
+      if (state === 'off') continue;
+      void this.clients.get(clientId).then((client) => client?.postMessage(message), () => undefined);
+    }
   }
 
   /** The bridge to ask: the requester's own when ready, another ready one, or why none. */

@@ -189,6 +189,25 @@ describe('FileDownload', () => {
     expect(d.peerFailure).toMatch(/^PEER_TIMEOUT; chunk 1 was not in after 40 ms/);
   });
 
+  it('chunks the bridge hands to the origin (rendezvous) are fetched at once, one Range per run; the peers deliver the rest', async () => {
+    const origin = originOf(FILE_BYTES);
+    const peers = scriptedPeers((_want, h) => void tick().then(() => h.origin?.([0, 1, 5, 99])));
+    const d = download(peers, origin);
+    expect(await d.start()).toBe('origin');
+    await tick(10);
+    expect(origin.asked).toEqual([
+      [0, 2 * CHUNK],
+      [5 * CHUNK, 6 * CHUNK],
+    ]);
+    expect(peers.cancelled).toEqual(expect.arrayContaining([[0], [1], [5]]));
+    const h = peers.handlers();
+    h.origin?.([1]); // already in: not asked again
+    for (const i of [2, 3, 4, 6, 7, 8, 9, 10]) h.chunk(i, chunkOf(FILE_BYTES, i), 'p1');
+    expectSame(await d.whole(), FILE_BYTES);
+    expect(origin.asked).toHaveLength(2);
+    expect(d.bytes).toEqual({ cache: 0, peer: FILE_BYTES.length - 3 * CHUNK, origin: 3 * CHUNK });
+  });
+
   it('without peers, the whole file comes from the origin in one plain GET, verified chunk by chunk', async () => {
     const origin = originOf(FILE_BYTES);
     const d = download(null, origin);
@@ -344,6 +363,30 @@ describe('FileDownload resume (partial store)', () => {
     expectSame(await readAll(second.stream()), FILE_BYTES);
     expect(origin.asked).toEqual([[4 * CHUNK, FILE_BYTES.length]]);
     expect(second.bytes).toEqual({ cache: 4 * CHUNK, peer: 0, origin: FILE_BYTES.length - 4 * CHUNK });
+  });
+
+  it('onStored hears each chunk once it has landed in the store, never one that did not', async () => {
+    const stored: number[] = [];
+    const partials = new MemoryPartialStore();
+    const d = new FileDownload({ file: FILE, chunkSize: CHUNK, crypto, peers: null, origin: originOf(FILE_BYTES).fetchOrigin, patienceMs: () => 5000, partials, onStored: (i) => stored.push(i) });
+    await d.start();
+    await d.whole();
+    await d.settled;
+    expect(stored.sort((a, b) => a - b)).toEqual(partials.chunks(FILE.sha256));
+    expect(stored).toHaveLength(11);
+
+    const failing: PartialStore = {
+      load: async () => new Map(),
+      put: async () => Promise.reject(new Error('QuotaExceededError')),
+      drop: async () => undefined,
+      retainOnly: async () => 0,
+    };
+    const none: number[] = [];
+    const e = new FileDownload({ file: FILE, chunkSize: CHUNK, crypto, peers: null, origin: originOf(FILE_BYTES).fetchOrigin, patienceMs: () => 5000, partials: failing, onStored: (i) => none.push(i) });
+    await e.start();
+    await e.whole();
+    await e.settled;
+    expect(none).toEqual([]);
   });
 
   it('asks peers only for the chunks not stored', async () => {

@@ -11,6 +11,11 @@
  * peers are told to drop what the origin delivered. Every failure path ends at the origin
  * (invariant 7); only when the origin fails too does the download fail.
  *
+ * Rendezvous: in a new swarm the bridge may hand back chunks nobody holds that this visitor owns
+ * (peer-fetch-origin): they are fetched from the origin at once, one request per run, while the
+ * peer session goes on for the others (which the owners fetch and announce). The head-of-line
+ * watchdog is unchanged: a late chunk 0 is raced by the origin whoever owns it.
+ *
  * Resume: a file of several chunks keeps each verified chunk in the partial store while it
  * downloads (file-partials.ts). The next download of the file starts from what is stored: each
  * stored chunk is verified again (storage is not trusted any more than a peer), counts as
@@ -38,6 +43,8 @@ export interface FileDownloadDeps {
   readonly partials?: PartialStore;
   /** How long to wait for the stored chunks before starting without them (default STORED_CHUNKS_WAIT_MS). */
   readonly partialsWaitMs?: number;
+  /** A chunk this download verified has landed in the partial store (the page may now serve it). */
+  readonly onStored?: (index: number) => void;
 }
 
 export { OriginMismatch };
@@ -92,6 +99,7 @@ export class FileDownload {
       this.session = this.deps.peers(missing, {
         chunk: (index, body, peerId) => void this.fromPeer(index, new Uint8Array(body), peerId),
         end: (failure) => this.peersEnded(failure),
+        origin: (indices) => this.fromOrigin(indices.filter((i) => i < this.count && !this.chunks[i] && !this.originBusy.has(i))),
       });
       this.watch();
     } else if (missing.length > 0) {
@@ -250,7 +258,8 @@ export class FileDownload {
     this.bytes[source] += bytes.length;
     this.have++;
     this.loaded += bytes.length;
-    if (source !== 'cache' && !this.stopped) this.partials?.keep(index, bytes);
+    const onStored = this.deps.onStored;
+    if (source !== 'cache' && !this.stopped) this.partials?.keep(index, bytes, onStored && (() => onStored(index)));
     this.deps.onProgress?.(this.loaded, this.bytes);
     if (source === 'origin' && this.peersActive) this.session?.cancel([index]);
     if (this.have === this.count) {

@@ -45,15 +45,21 @@ export class FilePartials {
     return new Map();
   }
 
-  /** Stores a verified chunk, in the background; `flushed()` waits for it. */
-  keep(index: number, bytes: Uint8Array): void {
+  /**
+   * Stores a verified chunk, in the background; `flushed()` waits for it. `onStored` hears it once
+   * it has landed (then the page may serve it to peers); never when it did not.
+   */
+  keep(index: number, bytes: Uint8Array, onStored?: () => void): void {
     const store = this.store;
     if (!store || !this.writing) return;
-    const write = store.put(this.sha256, index, exactBuffer(bytes)).catch((error: unknown) => {
-      if (!this.writing) return;
-      this.writing = false;
-      console.warn(`[deploynet] could not keep chunk ${index} of ${this.sha256}; this download goes on without resume`, error);
-    });
+    const write = store.put(this.sha256, index, exactBuffer(bytes)).then(
+      () => onStored?.(),
+      (error: unknown) => {
+        if (!this.writing) return;
+        this.writing = false;
+        console.warn(`[deploynet] could not keep chunk ${index} of ${this.sha256}; this download goes on without resume`, error);
+      },
+    );
     this.writes.add(write);
     void write.finally(() => this.writes.delete(write));
   }

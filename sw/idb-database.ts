@@ -5,12 +5,14 @@
  * stores a database lacks and keeps the others (and their records) as they are.
  */
 import { openDB, type IDBPDatabase } from 'idb';
+import { PARTIALS_DB, PARTIALS_STORE_NAME } from '../core/index.js';
 
-export const DB_NAME = 'deploynet';
+/** The page reads the partials store too (page-bridge/stored-chunks.ts): names shared in core. */
+export const DB_NAME = PARTIALS_DB;
 export const DB_VERSION = 3;
 export const TRUST_STORE = 'trust';
 export const PINS_STORE = 'pins';
-export const PARTIALS_STORE = 'partials';
+export const PARTIALS_STORE = PARTIALS_STORE_NAME;
 const STORES = [TRUST_STORE, PINS_STORE, PARTIALS_STORE];
 
 let db: Promise<IDBPDatabase> | null = null;

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// First step of `npm test`: makes sure the system tools the browser tests need are there
-// (Chromium, unshare, ip). On a fresh Debian machine as root it installs the missing ones from
-// Debian's packages; otherwise it says in one sentence what to install. A browser given through
+// First step of `npm test`: makes sure the system tools the tests need are there (Chromium,
+// unshare, ip for the browser tests; redis-server for the signal nodes sharing Redis in the unit
+// tests). On a fresh Debian machine as root it installs the missing ones from Debian's packages;
+// otherwise it says in one sentence what to install. A browser given through
 // PUPPETEER_EXECUTABLE_PATH or CHROME_PATH counts as present.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,12 +13,13 @@ const missing = [];
 if (!chromium) missing.push('chromium');
 if (!onPath('unshare')) missing.push('util-linux');
 if (!onPath('ip')) missing.push('iproute2');
+if (!onPath('redis-server') && !existsSync('/usr/bin/redis-server')) missing.push('redis-server');
 if (missing.length === 0) process.exit(0);
 
 const isRoot = process.getuid?.() === 0;
 if (!isRoot || !onPath('apt-get')) {
   console.error(
-    `The browser tests need ${missing.join(', ')}: install ${missing.length > 1 ? 'them' : 'it'} (on Debian: apt-get install ${missing.join(' ')}), or point PUPPETEER_EXECUTABLE_PATH at a Chromium.`,
+    `The tests need ${missing.join(', ')}: install ${missing.length > 1 ? 'them' : 'it'} (on Debian: apt-get install ${missing.join(' ')})${missing.includes('chromium') ? ', or point PUPPETEER_EXECUTABLE_PATH at a Chromium' : ''}.`,
   );
   process.exit(1);
 }

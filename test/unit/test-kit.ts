@@ -4,6 +4,7 @@ import { DeployNetError } from '../../core/errors.js';
 import { toHex } from '../../core/encoding.js';
 import { FrameType, MAX_FRAME_BYTES, MAX_PAYLOAD_BYTES, RejectReason, WIRE_VERSION, encodeFrame, type Frame } from '../../core/wire.js';
 import { MAX_LISTED_PEERS, MAX_SIGNAL_DATA_BYTES, SignalKind } from '../../core/wire-mesh.js';
+import { MAX_HAVE_CHUNKS, MAX_HAVE_FILES } from '../../core/wire-have.js';
 
 /** mulberry32: a small seeded PRNG, so failures reproduce. */
 export function prng(seed: number): () => number {
@@ -73,6 +74,18 @@ export function wireArbitraries(id: fc.Arbitrary<number> = fc.nat({ max: 0xfffff
     to: peerId,
     data: signalData,
   });
+  /** A count (mostly small, sometimes up to the frame's limit) and an ascending subset of 0..count-1. */
+  const bitfield = (max: number) =>
+    fc
+      .oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 300 }) }, fc.integer({ min: 1, max }))
+      .chain((count) => fc.tuple(fc.constant(count), fc.uniqueArray(fc.nat({ max: count - 1 }), { maxLength: Math.min(count, 64) })))
+      .map(([count, set]) => ({ count, set: [...set].sort((a, b) => a - b) }));
+  const have = fc
+    .tuple(id, fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER })), bitfield(MAX_HAVE_FILES))
+    .map(([i, version, { count, set }]) => ({ type: 'have' as const, id: i, version, count, files: set }));
+  const haveChunks = fc
+    .tuple(id, fc.uint8Array({ minLength: 32, maxLength: 32 }).map(toHex), bitfield(MAX_HAVE_CHUNKS))
+    .map(([i, sha256, { count, set }]) => ({ type: 'have-chunks' as const, id: i, sha256, count, chunks: set }));
   const frame: fc.Arbitrary<Frame> = fc.oneof(
     fc.record({
       type: fc.constant('request' as const),
@@ -86,6 +99,8 @@ export function wireArbitraries(id: fc.Arbitrary<number> = fc.nat({ max: 0xfffff
     fc.record({ type: fc.constant('cancel' as const), id }),
     fc.record({ type: fc.constant('peers' as const), id, peers: fc.uniqueArray(peerId, { maxLength: MAX_LISTED_PEERS }) }),
     signal,
+    have,
+    haveChunks,
   );
   const encoded = frame.map(encodeFrame);
   /** Offset of the first byte of a SIGNAL frame's data. */
@@ -113,7 +128,8 @@ export function wireArbitraries(id: fc.Arbitrary<number> = fc.nat({ max: 0xfffff
     unknownType: patched(1, byte.filter((t) => !(Object.values(FrameType) as number[]).includes(t))),
     /**
      * REQUEST with end < start, REJECT with a reason outside RejectReason, PEERS with an id twice
-     * or a byte no peer id has, SIGNAL of an unknown kind or with a byte its data may not have.
+     * or a byte no peer id has, SIGNAL of an unknown kind or with a byte its data may not have,
+     * HAVE or HAVE_CHUNKS with a spare bit of its bitfield set.
      */
     outOfRange: fc.oneof(
       fc.tuple(id, u32, u32).filter(([, a, b]) => a !== b).map(([i, a, b]) => {
@@ -147,6 +163,12 @@ export function wireArbitraries(id: fc.Arbitrary<number> = fc.nat({ max: 0xfffff
         bytes[signalDataAt(f) + (n % f.data.length)] = bad;
         return bytes;
       }),
+      fc.tuple(fc.oneof(have, haveChunks).filter((f) => f.count % 8 !== 0), fc.nat()).map(([f, n]) => {
+        const bytes = encodeFrame(f);
+        const spare = 8 - (f.count % 8);
+        bytes[bytes.length - 1]! |= 1 << (n % spare);
+        return bytes;
+      }),
     ),
     /** A valid frame with 1-3 bits flipped in its first 50 bytes. */
     bitFlipped: fc.tuple(encoded, fc.array(fc.nat({ max: 50 * 8 - 1 }), { minLength: 1, maxLength: 3 })).map(([b, bits]) => {
@@ -157,7 +179,7 @@ export function wireArbitraries(id: fc.Arbitrary<number> = fc.nat({ max: 0xfffff
     /** Random bytes, some behind a plausible version and type, some up to 70 kB long. */
     random: fc.oneof(
       fc.uint8Array({ maxLength: 128 }),
-      fc.tuple(fc.nat({ max: 7 }), fc.uint8Array({ maxLength: 128 })).map(([type, body]) => concat(Uint8Array.of(WIRE_VERSION, type), body)),
+      fc.tuple(fc.nat({ max: 9 }), fc.uint8Array({ maxLength: 128 })).map(([type, body]) => concat(Uint8Array.of(WIRE_VERSION, type), body)),
       bytes(0, 70_000),
     ),
   };

@@ -1,0 +1,70 @@
+/**
+ * The types of a swarm download (swarm-download.ts): what it needs of a link, what to get, its
+ * options and its result.
+ */
+import type { CryptoProvider, ErrorCode } from '../core/index.js';
+import type { FileHoldings } from './chunk-sources.js';
+import type { PeerScores } from './peer-scores.js';
+
+/** What the scheduler needs of a peer link (PeerLink implements it). */
+export interface ChunkLink {
+  readonly peerId: string;
+  readonly isOpen: boolean;
+  request(sha256: string, start: number, end: number, deadline: number, idleMs: number, onProgress?: (received: number) => void, signal?: AbortSignal): Promise<Uint8Array>;
+}
+
+export interface DownloadTarget {
+  readonly sha256: string;
+  readonly size: number;
+  readonly chunkSize: number;
+  /** SHA-256 of every chunk of the file. */
+  readonly chunks: readonly string[];
+  /** Indices to get, ascending. */
+  readonly want: readonly number[];
+}
+
+export interface DownloadOptions {
+  readonly target: DownloadTarget;
+  /** The open links right now (peers come and go during a download). */
+  readonly links: () => readonly ChunkLink[];
+  readonly scores: PeerScores;
+  readonly crypto: CryptoProvider;
+  /** A chunk request without a frame for this long has failed (the site's peerTimeoutMs). */
+  readonly idleMs: number;
+  /** Epoch ms after which nothing new is asked and the download ends. */
+  readonly deadline: number;
+  readonly perPeer?: number;
+  readonly maxAttempts?: number;
+  readonly onChunk: (index: number, bytes: Uint8Array, peerId: string) => void;
+  /** A peer sent bytes that do not match the manifest. */
+  readonly onBadChunk: (link: ChunkLink) => void;
+  /** Bytes received so far, every frame (partial chunks and races included). */
+  readonly onProgress?: (received: number) => void;
+  /** Aborting ends the download at once; in-flight requests are cancelled. */
+  readonly signal?: AbortSignal;
+  readonly now?: () => number;
+  /** What links announced they hold of this file; none: every link may be asked for every chunk. */
+  readonly holdings?: FileHoldings;
+  /**
+   * Chunks this visitor owns among the file's downloaders and no link holds: the SW fetches them
+   * from the origin now, and drop()s them once in. None: such chunks are left to the end.
+   */
+  readonly onOrigin?: (indices: readonly number[]) => void;
+}
+
+export interface DownloadResult {
+  /** Wanted chunks not delivered (ascending). */
+  readonly missing: readonly number[];
+  /** Why some are missing; null when none are. */
+  readonly code: ErrorCode | null;
+  readonly detail: string;
+}
+
+export const DEFAULT_PER_PEER = 4;
+export const DEFAULT_MAX_ATTEMPTS = 3;
+
+export interface DownloadHandle {
+  readonly result: Promise<DownloadResult>;
+  /** These chunks are no longer wanted (the SW got them elsewhere): stop asking, cancel in flight. */
+  drop(indices: readonly number[]): void;
+}

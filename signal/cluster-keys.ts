@@ -1,0 +1,38 @@
+/**
+ * Where several signal nodes sharing one Redis (`--redis URL`) keep their state: every key and
+ * channel name in one place.
+ *
+ *   deploynet:signal:peer:<peer id>        hash { node, token, swarm }: the node holding the
+ *                                          peer's socket, SHA-256 of its PeerJS token (never the
+ *                                          token) and the swarm set it joined, if any; expires
+ *                                          after the presence TTL unless that node refreshes it
+ *   deploynet:signal:swarm:<swarm key>     sorted set of peer ids scored by expiry time (ms,
+ *                                          Redis's clock); expired members are pruned on every
+ *                                          join; the key itself expires after two TTLs unused
+ *   deploynet:signal:relay:<node id>       pub/sub channel: PeerJS messages for peers on that
+ *                                          node (relay-envelope.ts)
+ *
+ * A node id is 16 random hex digits, new at every start: a restarted node is a new node.
+ */
+import { randomBytes } from 'node:crypto';
+
+export const CLUSTER_PREFIX = 'deploynet:signal:';
+
+export const NODE_ID = /^[0-9a-f]{16}$/;
+
+export function newNodeId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+export function presenceKey(peerId: string): string {
+  return `${CLUSTER_PREFIX}peer:${peerId}`;
+}
+
+/** `swarm` is swarm-registry.ts's swarmKey (origin | key id | version). */
+export function swarmSetKey(swarm: string): string {
+  return `${CLUSTER_PREFIX}swarm:${swarm}`;
+}
+
+export function relayChannel(nodeId: string): string {
+  return `${CLUSTER_PREFIX}relay:${nodeId}`;
+}

@@ -1,0 +1,94 @@
+/**
+ * The Lua scripts behind the shared presence and swarms (cluster-keys.ts has the layout). Each
+ * runs atomically in Redis; times come from Redis's own clock (TIME), so nodes with skewed clocks
+ * agree on expiry. ioredis defines each as a command (EVALSHA, falling back to EVAL) on a client
+ * and on its pipelines. Replies are `unknown` here: cluster-state.ts checks them.
+ *
+ * A peer's presence belongs to the node that wrote it: refresh and release leave a presence alone
+ * once another node holds the peer (it reconnected there with the same token). The presence also
+ * names the swarm set the peer is in; scripts use that key as read, so the scripts need one
+ * Redis (a primary, with replicas or Sentinel if you like), not a Redis Cluster.
+ */
+import type { Redis, Result } from 'ioredis';
+
+/** Redis's clock in milliseconds, as a Lua expression list (sets local `now`). */
+const NOW = "local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)";
+
+/**
+ * KEYS[1] presence; ARGV token hash, node id, TTL ms. Returns 1 when this node now holds the id,
+ * 0 when another token holds it (SIGNAL_ID_TAKEN).
+ */
+const CLAIM = `
+local held = redis.call('HGET', KEYS[1], 'token')
+if held and held ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'token', ARGV[1], 'node', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`;
+
+/**
+ * KEYS[1] presence; ARGV token hash, node id, TTL ms, peer id, and the swarm set this node saw
+ * the peer join ('' for none). Extends (or, after Redis lost it, writes again) a presence this
+ * node holds, and the entry in the swarm it names (the node's own knowledge only fills a gap: a
+ * join through another node is newer). Returns 0 when another node holds the peer.
+ */
+const REFRESH = `
+local node = redis.call('HGET', KEYS[1], 'node')
+if node and node ~= ARGV[2] then return 0 end
+local ttl = tonumber(ARGV[3])
+redis.call('HSET', KEYS[1], 'token', ARGV[1], 'node', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ttl)
+local swarm = redis.call('HGET', KEYS[1], 'swarm')
+if not swarm and ARGV[5] ~= '' then
+  swarm = ARGV[5]
+  redis.call('HSET', KEYS[1], 'swarm', swarm)
+end
+if swarm then
+  ${NOW}
+  redis.call('ZADD', swarm, now + ttl, ARGV[4])
+  redis.call('PEXPIRE', swarm, 2 * ttl)
+end
+return 1`;
+
+/** KEYS[1] presence; ARGV node id, peer id. Forgets a peer this node held, and its swarm entry. */
+const RELEASE = `
+local node = redis.call('HGET', KEYS[1], 'node')
+if node and node ~= ARGV[1] then return 0 end
+local swarm = redis.call('HGET', KEYS[1], 'swarm')
+redis.call('DEL', KEYS[1])
+if swarm then redis.call('ZREM', swarm, ARGV[2]) end
+return 1`;
+
+/**
+ * KEYS[1] presence, KEYS[2] the swarm set to join; ARGV TTL ms, peer id, how many to draw. Moves
+ * the peer out of the swarm its presence names into this one, prunes expired members, and
+ * returns up to that many distinct random members (possibly the peer itself: the caller drops
+ * it). Any node may run it for a peer it verified (the join route is stateless), so the swarm
+ * lives in the presence, where the peer's own node finds it to refresh.
+ */
+const JOIN = `
+${NOW}
+local ttl = tonumber(ARGV[1])
+local old = redis.call('HGET', KEYS[1], 'swarm')
+if old and old ~= KEYS[2] then redis.call('ZREM', old, ARGV[2]) end
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'swarm', KEYS[2]) end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+redis.call('ZADD', KEYS[2], now + ttl, ARGV[2])
+redis.call('PEXPIRE', KEYS[2], 2 * ttl)
+return redis.call('ZRANDMEMBER', KEYS[2], tonumber(ARGV[3]))`;
+
+/** Every command takes the number of keys first (EVALSHA's own order). */
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    deploynetClaim(numKeys: number, ...keysAndArgs: (string | number)[]): Result<unknown, Context>;
+    deploynetRefresh(numKeys: number, ...keysAndArgs: (string | number)[]): Result<unknown, Context>;
+    deploynetRelease(numKeys: number, ...keysAndArgs: (string | number)[]): Result<unknown, Context>;
+    deploynetJoin(numKeys: number, ...keysAndArgs: (string | number)[]): Result<unknown, Context>;
+  }
+}
+
+const SCRIPTS = { deploynetClaim: CLAIM, deploynetRefresh: REFRESH, deploynetRelease: RELEASE, deploynetJoin: JOIN } as const;
+
+/** Defines the scripts as commands on `redis` (and so on its pipelines). */
+export function defineClusterScripts(redis: Redis): void {
+  for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { lua });
+}
