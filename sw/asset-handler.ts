@@ -2,19 +2,35 @@
  * The strategy for a manifest-listed asset: Cache Storage, then peers and the origin chunk by
  * chunk (file-download.ts: peers first, the origin for what they do not deliver in time). Every
  * chunk is verified against the manifest before it reaches a Response or the cache (invariant 2);
- * every failure ends at the origin (7). A whole-file answer streams in order as chunks arrive; a
- * Range request waits for the whole verified file and range-response.ts cuts the answer from it.
+ * every failure ends at the origin (7). A whole-file answer streams in order as chunks arrive. A
+ * Range request of an uncached file gets only the chunks the range falls in (kept in the partial
+ * store for the next request, not cached); of a cached file, range-response.ts cuts it.
  * `x-deploynet-source` names where the first chunk came from (headers go out before the rest).
  * A download that stops half-way leaves its verified chunks in the partial store, and the next
  * one resumes from them; once the file is in Cache Storage they are deleted.
  */
-import { CACHED_HEADER, FETCH_PROGRESS_EVERY_MS, FILL_PARAM, PEER_FAILURE_HEADER, chunkHashes, peerBudgetMs, type CryptoProvider, type ProgressDetail, type SiteConfig, type Source } from '../core/index.js';
+import {
+  CACHED_HEADER,
+  FETCH_PROGRESS_EVERY_MS,
+  FILL_PARAM,
+  PEER_FAILURE_HEADER,
+  chunkCount,
+  chunkHashes,
+  contentRange,
+  peerBudgetMs,
+  planRange,
+  type CryptoProvider,
+  type PartialRange,
+  type ProgressDetail,
+  type SiteConfig,
+  type Source,
+} from '../core/index.js';
 import type { BridgeRegistry } from './bridge-registry.js';
 import type { ContentCache } from './content-cache.js';
 import type { ManifestStore } from './manifest-store.js';
 import type { PartialStore } from './partial-store.js';
 import { FileDownload, OriginMismatch } from './file-download.js';
-import { assetResponse, unverifiedOriginResponse } from './respond.js';
+import { assetHeaders, assetResponse, unverifiedOriginResponse } from './respond.js';
 import { rangeResponse, requestedRange, type WholeFile } from './range-response.js';
 import { routeFor } from './route-decision.js';
 
@@ -61,15 +77,22 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
     const answer = (whole: WholeFile, source: Source) => rangeResponse(range, whole, file, source, startedAt);
     const isFill = url.searchParams.has(FILL_PARAM);
     // Progress goes to the page that asked (not to navigations, not to the bridge's own fill-in).
-    const report = clientId && !isFill ? progressReporter((detail) => deps.progress(clientId, detail), url.href, file.size) : undefined;
+    const report = clientId && !isFill && requestedRange(request.headers) === null ? progressReporter((detail) => deps.progress(clientId, detail), url.href, file.size) : undefined;
     const cached = await deps.content.get(file);
     if (cached) {
       report?.(file.size, { cache: file.size, peer: 0, origin: 0 });
       return answer(cached, 'cache');
     }
 
-    const peersAllowed = route.peerEligible && deps.config.signal !== null && deps.config.maxPeers > 0;
+    // A Range this SW can answer (one satisfiable range) of a file of several chunks: only the
+    // chunks it needs are fetched (a media element seeking in a large file), not the whole file.
+    const plan = planRange(range, file.size);
+    // 416 needs no bytes: the SW answers it itself (hence `cache`: nothing was fetched).
+    if (plan.kind === 'unsatisfiable') return answer(new ArrayBuffer(0), 'cache');
     const chunkSize = verified.manifest.chunkSize;
+    const span = plan.kind === 'partial' && !isFill ? chunkSpan(plan, chunkSize) : undefined;
+    const partOnly = span !== undefined && (span.first > 0 || span.last < chunkCount(file.size, chunkSize) - 1);
+    const peersAllowed = route.peerEligible && deps.config.signal !== null && deps.config.maxPeers > 0;
     const originFetch = (start: number, end: number, signal?: AbortSignal) => {
       // A fresh request: no credentials; a Range only for part of the file.
       const whole = start === 0 && end === file.size;
@@ -89,6 +112,7 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
       partials: deps.partials,
       // Stored chunks can be served to peers: the bridges announce them (HAVE_CHUNKS).
       ...(peersAllowed && { onStored: (index: number) => deps.bridges.held(file.sha256, [index]) }),
+      ...(partOnly && { span }),
     });
     // Chunks it stores must land even when the download fails: that is what the next one resumes from.
     waitUntil(download.settled);
@@ -105,6 +129,15 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
       return unverifiedOriginResponse(await response.arrayBuffer(), response, startedAt);
     }
     const peerFailure = download.peerFailure;
+    if (partOnly && plan.kind === 'partial') {
+      // Not cached: Cache Storage holds whole files. The chunks stay in the partial store, so the
+      // next request of this file (another range, the whole file, the fill-in) starts from them.
+      const bytes = await download.slice(plan.first, plan.last + 1);
+      const headers = assetHeaders(file, source, startedAt, bytes.length);
+      headers.set('content-range', contentRange(plan, file.size));
+      if (source === 'origin' && peerFailure !== null) headers.set(PEER_FAILURE_HEADER, peerFailure);
+      return new Response(bytes, { status: 206, headers });
+    }
     const whole = download.whole();
     const withFailure = (response: Response) => {
       if (source === 'origin' && peerFailure !== null) response.headers.set(PEER_FAILURE_HEADER, peerFailure);
@@ -146,4 +179,9 @@ function progressReporter(send: (detail: ProgressDetail) => void, url: string, t
     last = now;
     send({ url, loaded, total, bytes: { ...bytes } });
   };
+}
+
+/** The chunks a byte range falls in. */
+function chunkSpan(range: PartialRange, chunkSize: number): { first: number; last: number } {
+  return { first: Math.floor(range.first / chunkSize), last: Math.floor(range.last / chunkSize) };
 }

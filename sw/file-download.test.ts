@@ -284,6 +284,39 @@ describe('FileDownload', () => {
   });
 });
 
+describe('FileDownload of a span (a Range request)', () => {
+  const spanDownload = (peers: ScriptedPeers | null, origin: FileDownloadOrigin, span: { first: number; last: number }) =>
+    new FileDownload({ file: FILE, chunkSize: CHUNK, crypto, peers: peers ? peers.open : null, origin: origin.fetchOrigin, patienceMs: () => 5000, span });
+
+  it('asks peers only for the span, and slices the range from it', async () => {
+    const asked: number[][] = [];
+    const peers = scriptedPeers((want, h) => {
+      asked.push([...want]);
+      void tick().then(() => {
+        for (const i of want) h.chunk(i, chunkOf(FILE_BYTES, i), 'p1');
+        h.end(null);
+      });
+    });
+    const origin = originOf(FILE_BYTES);
+    const d = spanDownload(peers, origin, { first: 3, last: 4 });
+    expect(await d.start()).toBe('peer');
+    expect(asked).toEqual([[3, 4]]);
+    const start = 3 * CHUNK + 100;
+    const end = 5 * CHUNK - 7;
+    expectSame(await d.slice(start, end), FILE_BYTES.subarray(start, end));
+    expect(d.sourceAt(start)).toBe('peer');
+    expect(origin.asked).toEqual([]);
+  });
+
+  it('without peers, the origin gets one Range for the span', async () => {
+    const origin = originOf(FILE_BYTES);
+    const d = spanDownload(null, origin, { first: 10, last: 10 });
+    expect(await d.start()).toBe('origin');
+    expect(origin.asked).toEqual([[10 * CHUNK, FILE_BYTES.length]]);
+    expectSame(await d.slice(10 * CHUNK, FILE_BYTES.length), FILE_BYTES.subarray(10 * CHUNK));
+  });
+});
+
 describe('originOffset', () => {
   it('accepts a 206 for exactly the asked range, or a 200 (skip to start); refuses anything else', () => {
     expect(originOffset(new Response(null, { status: 206, headers: { 'content-range': 'bytes 10-19/100' } }), 10, 20, 100)).toBe(0);

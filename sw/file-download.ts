@@ -45,6 +45,11 @@ export interface FileDownloadDeps {
   readonly partialsWaitMs?: number;
   /** A chunk this download verified has landed in the partial store (the page may now serve it). */
   readonly onStored?: (index: number) => void;
+  /**
+   * Only these chunks (inclusive), e.g. the ones a Range request needs; default: the whole file.
+   * Chunks of a span are kept in the partial store like any others, so a later download resumes.
+   */
+  readonly span?: { readonly first: number; readonly last: number };
 }
 
 export { OriginMismatch };
@@ -57,6 +62,9 @@ export class FileDownload {
   /** Why peers did not deliver everything, when they did not; for x-deploynet-peer-failure. */
   peerFailure: string | null = null;
   private readonly count: number;
+  /** The chunks this download gets: [first, last]. */
+  private readonly first: number;
+  private readonly last: number;
   private readonly hashes: readonly string[];
   private readonly chunks: Array<Uint8Array | undefined>;
   private readonly sources: Array<Source | undefined>;
@@ -65,7 +73,6 @@ export class FileDownload {
   private session: PeerSession | null = null;
   private peersActive = false;
   private failure: Error | null = null;
-  private have = 0;
   private loaded = 0;
   private watchdog: ReturnType<typeof setTimeout> | undefined;
   private watched = -1;
@@ -83,6 +90,8 @@ export class FileDownload {
 
   constructor(private readonly deps: FileDownloadDeps) {
     this.count = chunkCount(deps.file.size, deps.chunkSize);
+    this.first = Math.max(0, Math.min(deps.span?.first ?? 0, this.count - 1));
+    this.last = Math.max(this.first, Math.min(deps.span?.last ?? this.count - 1, this.count - 1));
     this.hashes = chunkHashes(deps.file);
     this.chunks = new Array<Uint8Array | undefined>(this.count);
     this.sources = new Array<Source | undefined>(this.count);
@@ -90,7 +99,7 @@ export class FileDownload {
     this.settled = new Promise<void>((resolve) => (this.ended = resolve)).then(() => this.partials?.flushed());
   }
 
-  /** Starts the download; resolves with chunk 0's source once it is verified. */
+  /** Starts the download; resolves with the source of its first chunk once it is verified. */
   async start(): Promise<Source> {
     await this.resume();
     const missing = this.missing();
@@ -105,8 +114,8 @@ export class FileDownload {
     } else if (missing.length > 0) {
       this.fromOrigin(missing);
     }
-    await this.until(() => this.chunks[0] !== undefined);
-    return this.sources[0]!;
+    await this.until(() => this.chunks[this.first] !== undefined);
+    return this.sources[this.first]!;
   }
 
   /** Deletes the file's stored chunks (once its writes have landed): call when it is cached. */
@@ -126,12 +135,32 @@ export class FileDownload {
     });
   }
 
-  /** All of the file's verified bytes, once every chunk is in. */
+  /** All of the file's verified bytes, once every chunk is in (a download of the whole file). */
   async whole(): Promise<ArrayBuffer> {
-    await this.until(() => this.have === this.count);
+    await this.until(() => this.complete());
     const out = new Uint8Array(this.deps.file.size);
     for (let i = 0; i < this.count; i++) out.set(this.chunks[i]!, chunkRange(i, this.deps.file.size, this.deps.chunkSize).start);
     return out.buffer;
+  }
+
+  /** Bytes [start, end) of the file, once the chunks they fall in are in (they must be in the span). */
+  async slice(start: number, end: number): Promise<Uint8Array<ArrayBuffer>> {
+    const from = Math.floor(start / this.deps.chunkSize);
+    const to = Math.floor(Math.max(start, end - 1) / this.deps.chunkSize);
+    await this.until(() => this.complete());
+    const out = new Uint8Array(end - start);
+    for (let i = from; i <= to; i++) {
+      const range = chunkRange(i, this.deps.file.size, this.deps.chunkSize);
+      const a = Math.max(start, range.start);
+      const b = Math.min(end, range.end);
+      out.set(this.chunks[i]!.subarray(a - range.start, b - range.start), a - start);
+    }
+    return out;
+  }
+
+  /** Where the bytes at this offset came from (once its chunk is in). */
+  sourceAt(offset: number): Source | undefined {
+    return this.sources[Math.floor(offset / this.deps.chunkSize)];
   }
 
   /** Stops everything (nobody needs the file any more, or it is complete). */
@@ -185,7 +214,7 @@ export class FileDownload {
 
   /** Arms the timer for the chunk the stream waits for (the lowest missing one). */
   private watch(): void {
-    const gap = this.chunks.findIndex((c) => c === undefined);
+    const gap = this.lowestMissing();
     if (!this.peersActive || gap === -1 || gap === this.watched || this.originBusy.has(gap)) return;
     clearTimeout(this.watchdog);
     this.watched = gap;
@@ -201,8 +230,18 @@ export class FileDownload {
 
   private missing(): number[] {
     const out: number[] = [];
-    for (let i = 0; i < this.count; i++) if (!this.chunks[i] && !this.originBusy.has(i)) out.push(i);
+    for (let i = this.first; i <= this.last; i++) if (!this.chunks[i] && !this.originBusy.has(i)) out.push(i);
     return out;
+  }
+
+  private lowestMissing(): number {
+    for (let i = this.first; i <= this.last; i++) if (!this.chunks[i]) return i;
+    return -1;
+  }
+
+  /** Every chunk of the span is in. */
+  private complete(): boolean {
+    return this.lowestMissing() === -1;
   }
 
   /** Asks the origin for these chunks, one request per contiguous run. */
@@ -256,13 +295,12 @@ export class FileDownload {
     this.chunks[index] = bytes;
     this.sources[index] = source;
     this.bytes[source] += bytes.length;
-    this.have++;
     this.loaded += bytes.length;
     const onStored = this.deps.onStored;
     if (source !== 'cache' && !this.stopped) this.partials?.keep(index, bytes, onStored && (() => onStored(index)));
     this.deps.onProgress?.(this.loaded, this.bytes);
     if (source === 'origin' && this.peersActive) this.session?.cancel([index]);
-    if (this.have === this.count) {
+    if (this.complete()) {
       this.abort();
     } else {
       this.watch();
