@@ -5,11 +5,12 @@
 //   npm run build && node test/bench/hash-bench.mjs [MiB=256]
 //
 // Reports MB/s for both, their ratio and peak RSS (process.resourceUsage().maxRSS), which must
-// stay flat as MiB grows: the build streams every file and never holds one.
+// stay flat as MiB grows: the build streams every file and never holds one. Writes
+// results/bench-hash.json (read by the suite, test/bench/suite.ts).
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -73,6 +74,11 @@ try {
   console.log(`deploynet build  ${mbps(buildMs)} MB/s (${buildMs.toFixed(0)} ms, ${result.fileCount} files, whole-file + per-chunk SHA-256)`);
   console.log(`ratio build/sha256sum: ${(sumMs / buildMs).toFixed(2)}x`);
   console.log(`peak RSS: ${rssMiB()} MiB (${rssBefore} MiB before hashing)`);
+  const mb = (ms) => bytes / 1e6 / (ms / 1000);
+  await mkdir('results', { recursive: true });
+  const summary = { date: new Date().toISOString(), mib: totalMiB, files: files.length, sha256sumMBps: mb(sumMs), buildMBps: mb(buildMs), ratio: sumMs / buildMs, peakRssMiB: Number(rssMiB()), rssBeforeMiB: Number(rssBefore) };
+  await writeFile('results/bench-hash.json', `${JSON.stringify(summary, null, 2)}\n`);
+  console.log('written to results/bench-hash.json');
 } finally {
   await rm(root, { recursive: true, force: true });
 }

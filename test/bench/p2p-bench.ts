@@ -2,17 +2,20 @@
  * Issue 2's first benchmark (not a test): the example site with one seeder and one first-time
  * visitor, real Chromium, real PeerServer, inside the loopback-only namespace.
  *
- *   npm run bench        (= build, then this file under vite-node inside test/run-in-netns.mjs)
+ *   npm run bench:p2p    (= build, then this file under vite-node inside test/run-in-netns.mjs;
+ *                         `npm run bench` runs it as part of the suite, test/bench/suite.ts)
  *
  * Prints, and writes to results/bench-p2p.json:
  *  - bytes by source for the visitor's first visit to /gallery.html;
  *  - p50/p95 time to get a 100 KiB asset through the SW from a warm peer (connection open; the
  *    visitor's cached copy is deleted before each round so it really comes from the peer);
  *  - throughput of the 5.5 MiB file from the peer, next to a raw RTCDataChannel between the same
- *    two pages (64 KiB messages, the same backpressure) in the same run, rounds interleaved.
+ *    two pages (64 KiB messages, the same backpressure) in the same run, rounds interleaved;
+ *  - p50/p95 of the same 100 KiB asset by source: cache, warm peer, cold peer (a new visitor's
+ *    first page, connection set-up included) and origin (a site built without peers).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import type { Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { CONTENT_CACHE, contentCacheKey } from '../../core/index.js';
 import { launchChromium, newVisitor } from '../browser/chromium.js';
 import { filled, stats, visit } from '../browser/page-probe.js';
@@ -21,6 +24,7 @@ import { rawChannelOpen, rawChannelRound } from './raw-channel.js';
 
 const ROUNDS_SMALL = 30;
 const ROUNDS_LARGE = 7;
+const ROUNDS_COLD = 8;
 const SMALL = '/images/photo-100k.png';
 const LARGE = '/media/panorama.png';
 
@@ -48,6 +52,35 @@ async function timedPeerFetch(page: Page, origin: string, path: string, sha256: 
     contentCacheKey(origin, sha256),
     CONTENT_CACHE,
   );
+}
+
+/** Fetches through the SW without touching the cache first (a cached copy answers), timed. */
+async function timedFetch(page: Page, path: string): Promise<Timed> {
+  return page.evaluate(async (p) => {
+    const t0 = performance.now();
+    const response = await fetch(p, { cache: 'no-store' });
+    const body = await response.arrayBuffer();
+    return { ms: performance.now() - t0, source: response.headers.get('x-deploynet-source'), bytes: body.byteLength };
+  }, path);
+}
+
+/**
+ * A cold peer: a new visitor's first page (with its one-time reload), whose 100 KiB image comes
+ * from the seeder over a connection opened for it; the image's own Resource Timing duration
+ * includes waiting for that connection.
+ */
+async function coldPeerRound(browser: Browser, origin: string): Promise<Timed> {
+  const v = await newVisitor(browser, origin);
+  try {
+    await visit(v.page, `${origin}/`);
+    return await v.page.evaluate((path) => {
+      const entry = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).find((e) => new URL(e.name).pathname === path)!;
+      return { ms: entry.duration, source: entry.serverTiming.find((t) => t.name === 'deploynet')?.description ?? null, bytes: entry.encodedBodySize };
+    }, SMALL);
+  } finally {
+    await v.page.goto('about:blank').catch(() => undefined); // leave the swarm at once
+    await v.close();
+  }
 }
 
 const percentile = (values: number[], p: number) => {
@@ -84,7 +117,27 @@ async function main(): Promise<void> {
       largeRounds.push(await timedPeerFetch(visitor.page, stack.origin, LARGE, large.sha256));
       rawRounds.push(await rawChannelRound(seeder.page, visitor.page, large.size));
     }
-    const notPeer = [...smallRounds, ...largeRounds].filter((r) => r.source !== 'peer').length;
+    // The same 100 KiB asset from this visitor's cache, then cold peers (new visitors).
+    const cacheRounds: Timed[] = [];
+    await timedFetch(visitor.page, SMALL); // the last peer round's copy lands in the cache
+    for (let i = 0; i < ROUNDS_SMALL; i++) cacheRounds.push(await timedFetch(visitor.page, SMALL));
+    const coldRounds: Timed[] = [];
+    for (let i = 0; i < ROUNDS_COLD; i++) coldRounds.push(await coldPeerRound(browser, stack.origin));
+    // And from the origin: a site built without peers, the same origin kind (loopback).
+    const plain = await startStack({ build: { maxPeers: 0 } });
+    const originRounds: Timed[] = [];
+    try {
+      const solo = await newVisitor(browser, plain.origin);
+      await visit(solo.page, `${plain.origin}/`);
+      const sha = plain.manifest.files[SMALL]!.sha256;
+      for (let i = 0; i < ROUNDS_SMALL; i++) originRounds.push(await timedPeerFetch(solo.page, plain.origin, SMALL, sha));
+      await solo.close();
+    } finally {
+      await plain.close();
+    }
+    const notPeer = [...smallRounds, ...largeRounds, ...coldRounds].filter((r) => r.source !== 'peer').length;
+    const wrongSource = cacheRounds.filter((r) => r.source !== 'cache').length + originRounds.filter((r) => r.source !== 'origin').length;
+    const times = (rounds: Timed[]) => ({ rounds: rounds.length, p50ms: percentile(rounds.map((r) => r.ms), 50), p95ms: percentile(rounds.map((r) => r.ms), 95) });
     const smallMs = smallRounds.map((r) => r.ms);
     const peerMBps = largeRounds.map((r) => r.bytes / (r.ms / 1000) / 1e6);
     const result = {
@@ -92,6 +145,7 @@ async function main(): Promise<void> {
       chromium: await browser.version(),
       firstVisit: { ms: firstVisitMs, bytes: first.bytes, requests: first.requests },
       warmPeer100KiB: { rounds: ROUNDS_SMALL, p50ms: percentile(smallMs, 50), p95ms: percentile(smallMs, 95) },
+      perSource100KiB: { cache: times(cacheRounds), warmPeer: times(smallRounds), coldPeer: times(coldRounds), origin: times(originRounds) },
       largeFile: {
         bytes: large.size,
         rounds: ROUNDS_LARGE,
@@ -100,6 +154,7 @@ async function main(): Promise<void> {
         ratio: percentile(peerMBps, 50) / percentile(rawRounds, 50),
       },
       roundsNotFromPeer: notPeer,
+      roundsFromAnotherSource: wrongSource,
     };
     const mb = (n: number) => (n / 1e6).toFixed(2);
     console.log('\nDeployNet P2P benchmark: example site, 1 seeder + 1 first-time visitor, loopback namespace');
@@ -109,7 +164,16 @@ async function main(): Promise<void> {
     console.log(`    requests          peer ${first.requests.peer}   origin ${first.requests.origin}   cache ${first.requests.cache}`);
     console.log(`  100 KiB asset from a warm peer (${ROUNDS_SMALL} rounds): p50 ${result.warmPeer100KiB.p50ms.toFixed(1)} ms, p95 ${result.warmPeer100KiB.p95ms.toFixed(1)} ms`);
     console.log(`  ${mb(large.size)} MB file (${ROUNDS_LARGE} rounds, medians): peer ${result.largeFile.peerMBpsMedian.toFixed(2)} MB/s, raw RTCDataChannel ${result.largeFile.rawChannelMBpsMedian.toFixed(2)} MB/s, ratio ${result.largeFile.ratio.toFixed(2)}`);
+    const src = result.perSource100KiB;
+    const line = (name: string, t: { p50ms: number; p95ms: number; rounds: number }) => console.log(`    ${name.padEnd(10)} p50 ${t.p50ms.toFixed(1)} ms, p95 ${t.p95ms.toFixed(1)} ms (${t.rounds} rounds)`);
+    console.log('  100 KiB asset by source, through the SW:');
+    line('cache', src.cache);
+    line('warm peer', src.warmPeer);
+    line('cold peer', src.coldPeer);
+    line('origin', src.origin);
+    console.log('    (cold peer: a new visitor\'s first page, connection set-up included; origin: loopback)');
     if (notPeer > 0) console.log(`  WARNING: ${notPeer} timed rounds were not served by a peer; their figures are not peer figures`);
+    if (wrongSource > 0) console.log(`  WARNING: ${wrongSource} cache/origin rounds came from another source`);
     await mkdir('results', { recursive: true });
     await writeFile('results/bench-p2p.json', `${JSON.stringify(result, null, 2)}\n`);
     console.log('  written to results/bench-p2p.json');
