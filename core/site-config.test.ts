@@ -30,7 +30,13 @@ describe('resolveSiteConfig', () => {
       uploadRateBytesPerSec: 0,
       iceTransportPolicy: 'all',
       signalToken: null,
+      region: null,
     });
+  });
+
+  it('keeps a region hint', () => {
+    expect(resolveSiteConfig({ ...base, region: 'eu-west' }).region).toBe('eu-west');
+    expect(resolveSiteConfig({ ...base, region: null }).region).toBeNull();
   });
 
   it('keeps a site token for the signal node', () => {
@@ -51,6 +57,7 @@ describe('resolveSiteConfig', () => {
       uploadRateBytesPerSec: 250_000,
       iceTransportPolicy: 'relay',
       signalToken: 'site-token-0123456789',
+      region: 'us-east-1',
     });
     expect(config).toEqual({
       v: 1,
@@ -65,6 +72,7 @@ describe('resolveSiteConfig', () => {
       uploadRateBytesPerSec: 250_000,
       iceTransportPolicy: 'relay',
       signalToken: 'site-token-0123456789',
+      region: 'us-east-1',
     });
   });
 
@@ -103,6 +111,10 @@ describe('resolveSiteConfig', () => {
     ['signalToken', { signalToken: 'has spaces in it, sixteen+' }],
     ['signalToken', { signalToken: 'x'.repeat(129) }],
     ['signalToken', { signalToken: 1234567890123456 }],
+    ['region', { region: 'EU' }],
+    ['region', { region: '' }],
+    ['region', { region: 'x'.repeat(33) }],
+    ['region', { region: 7 }],
     ['iceTransportPolicy', { iceTransportPolicy: 'none' }],
     ['iceTransportPolicy', { iceTransportPolicy: 'relay' }],
     ['iceTransportPolicy', { iceTransportPolicy: 'relay', iceServers: [] }],

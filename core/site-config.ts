@@ -3,6 +3,7 @@
  * The public key in it is the trust root (security invariant 1).
  */
 import { DeployNetError } from './errors.js';
+import { REGION } from './swarm.js';
 import { KEY_ID, array, bool, int, isRecord, oneOf, record, str } from './validate.js';
 
 export type FirstVisitMode = 'reload' | 'none';
@@ -45,6 +46,12 @@ export interface SiteConfig {
    * it; it keeps casual and hot-linking clients off a node, nothing more.
    */
   readonly signalToken: string | null;
+  /**
+   * A region hint sent with every swarm join (core/swarm.ts REGION, e.g. `eu-west`): the signal
+   * node names peers of the same region first. Null: none. A page can set its own with
+   * `data-region` on the script tag (e.g. written by an edge that knows the visitor's region).
+   */
+  readonly region: string | null;
 }
 
 /** A site token: 16 to 128 characters of A-Z, a-z, 0-9, `_` and `-`. */
@@ -63,6 +70,7 @@ export const SITE_CONFIG_DEFAULTS = {
   uploadRateBytesPerSec: 0,
   iceTransportPolicy: 'all',
   signalToken: null,
+  region: null,
 } as const satisfies Partial<SiteConfig>;
 
 function parseIceServer(value: unknown, at: string): IceServer {
@@ -115,6 +123,7 @@ export function resolveSiteConfig(value: unknown): SiteConfig {
     uploadRateBytesPerSec: int(c.uploadRateBytesPerSec, 'uploadRateBytesPerSec', code, 0, MAX_UPLOAD_RATE),
     iceTransportPolicy: oneOf(c.iceTransportPolicy, 'iceTransportPolicy', code, ['all', 'relay'] as const),
     signalToken: c.signalToken === null ? null : str(c.signalToken, 'signalToken', code, SIGNAL_TOKEN),
+    region: c.region === null ? null : str(c.region, 'region', code, REGION),
   };
   if (config.iceTransportPolicy === 'relay' && !hasTurnServer(config.iceServers)) {
     throw new DeployNetError(

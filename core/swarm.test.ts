@@ -12,6 +12,14 @@ describe('parseSwarmJoinRequest', () => {
     expect(parseSwarmJoinRequest({ ...ok, max: MAX_SWARM_ANSWER })).toMatchObject({ max: MAX_SWARM_ANSWER });
   });
 
+  it('accepts the optional holds (0 to 1) and region hint, and leaves them out when absent', () => {
+    expect(parseSwarmJoinRequest({ ...ok, holds: 0.25, region: 'eu-west' })).toEqual({ ...ok, holds: 0.25, region: 'eu-west' });
+    expect(parseSwarmJoinRequest({ ...ok, holds: 0 })).toEqual({ ...ok, holds: 0 });
+    expect(parseSwarmJoinRequest({ ...ok, holds: 1, region: 'x'.repeat(32) })).toMatchObject({ holds: 1, region: 'x'.repeat(32) });
+    expect(parseSwarmJoinRequest(ok)).not.toHaveProperty('holds');
+    expect(parseSwarmJoinRequest(ok)).not.toHaveProperty('region');
+  });
+
   it.each([
     ['not an object', 'join'],
     ['null', null],
@@ -29,6 +37,16 @@ describe('parseSwarmJoinRequest', () => {
     ['a fractional version', { ...ok, version: 1.5 }],
     ['a max over the cap', { ...ok, max: MAX_SWARM_ANSWER + 1 }],
     ['a negative max', { ...ok, max: -1 }],
+    ['holds above 1', { ...ok, holds: 1.01 }],
+    ['negative holds', { ...ok, holds: -0.1 }],
+    ['holds as a string', { ...ok, holds: '0.5' }],
+    ['holds NaN', { ...ok, holds: Number.NaN }],
+    ['holds null', { ...ok, holds: null }],
+    ['an uppercase region', { ...ok, region: 'EU-West' }],
+    ['an empty region', { ...ok, region: '' }],
+    ['a region over 32 characters', { ...ok, region: 'x'.repeat(33) }],
+    ['a region with a space', { ...ok, region: 'eu west' }],
+    ['a numeric region', { ...ok, region: 1 }],
   ])('refuses %s with SIGNAL_BAD_REQUEST', (_name, body) => {
     expect(codeOf(() => parseSwarmJoinRequest(body))).toBe('SIGNAL_BAD_REQUEST');
   });

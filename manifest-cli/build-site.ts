@@ -55,6 +55,8 @@ export interface BuildSiteOptions {
   readonly iceTransportPolicy?: IceTransportPolicy;
   /** The signal node's site token (its --site-tokens), baked into the page script as the PeerJS key. Public. */
   readonly signalToken?: string;
+  /** A region hint the page sends with its swarm joins (e.g. `eu-west`); a page's data-region wins. */
+  readonly region?: string;
   readonly upload?: boolean;
   readonly maxPeers?: number;
   /** Upload limit per visitor, over all its peers, in bytes per second; 0 (default) is unlimited. */
@@ -174,6 +176,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     ...(options.uploadRateBytesPerSec !== undefined && { uploadRateBytesPerSec: options.uploadRateBytesPerSec }),
     ...(options.iceTransportPolicy !== undefined && { iceTransportPolicy: options.iceTransportPolicy }),
     ...(options.signalToken !== undefined && { signalToken: options.signalToken }),
+    ...(options.region !== undefined && { region: options.region }),
   });
   const templates = await loadRuntimeTemplates(options.runtimeDir);
   const prelude = configPrelude(config);

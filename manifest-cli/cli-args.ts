@@ -5,6 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DeployNetError } from '../core/errors.js';
 import { MAX_UPLOAD_RATE, SIGNAL_TOKEN } from '../core/site-config.js';
+import { REGION } from '../core/swarm.js';
 import { SIGNAL_FLAGS } from '../signal/signal-settings.js';
 import { COMMANDS, type CommandName } from './cli-help.js';
 
@@ -29,6 +30,8 @@ export type CliCommand =
       readonly relayOnly: boolean;
       /** The signal node's site token (its --site-tokens), written into the page script. */
       readonly signalToken?: string;
+      /** A region hint the page sends when it joins a swarm (peers of the same region first). */
+      readonly region?: string;
     }
   | { readonly type: 'verify'; readonly siteDir: string; readonly pubFile: string; readonly json: boolean }
   /** The signal flags as given; signalOptionsFromCommandLine (signal/) reads them with the environment. */
@@ -53,6 +56,7 @@ const OPTIONS = {
     'ice-servers': { type: 'string' },
     'relay-only': { type: 'boolean' },
     'signal-token': { type: 'string' },
+    region: { type: 'string' },
   },
   verify: { ...help, pub: { type: 'string' }, json: { type: 'boolean' } },
   signal: { ...help, ...SIGNAL_FLAGS },
@@ -127,6 +131,8 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
       const signalToken = values['signal-token'];
       if (signalToken !== undefined && !SIGNAL_TOKEN.test(signalToken)) throw bad(first, '--signal-token must be 16 to 128 characters of A-Z, a-z, 0-9, _ and -');
       if (signalToken !== undefined && values.signal === undefined) throw bad(first, '--signal-token needs --signal URL (the node that checks it)');
+      const region = values.region;
+      if (region !== undefined && !REGION.test(region)) throw bad(first, '--region must be 1 to 32 characters of a-z, 0-9 and -, e.g. eu-west');
       return {
         type: 'build',
         siteDir,
@@ -141,6 +147,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
         ...(iceServersFile !== undefined && { iceServersFile }),
         relayOnly,
         ...(signalToken !== undefined && { signalToken }),
+        ...(region !== undefined && { region }),
       };
     }
     case 'verify': {

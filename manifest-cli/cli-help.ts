@@ -16,7 +16,8 @@ Example:
   deploynet keygen --out ~/.deploynet`,
 
   build: `Usage: deploynet build SITE_DIR --key FILE [--signal URL] [--version N] [--expires DURATION] [--inject] [--kill-switch]
-                       [--upload-rate BYTES_PER_S] [--ice-servers FILE] [--relay-only] [--signal-token TOKEN] [--json]
+                       [--upload-rate BYTES_PER_S] [--ice-servers FILE] [--relay-only] [--signal-token TOKEN]
+                       [--region REGION] [--json]
 
 Hashes every file of SITE_DIR, signs the manifest and writes deploynet-manifest.json,
 deploynet-sw.js and deploynet.js into SITE_DIR.
@@ -39,6 +40,8 @@ Options:
                        each other's addresses (needs a turn: or turns: server in --ice-servers)
   --signal-token TOKEN the signal node's site token (deploynet signal --site-tokens), presented by
                        every page; public (it is in deploynet.js), it keeps other sites' pages off your node
+  --region REGION      a region hint each page sends when it joins a swarm (e.g. eu-west): the signal
+                       node names peers of the same region first; a page's data-region wins
   --json               print the summary as JSON
 
 Examples:
@@ -62,7 +65,7 @@ Example:
   signal: `Usage: deploynet signal [--port 9000] [--host 127.0.0.1] [--allowed-origins LIST] [--site-tokens LIST]
                         [--trust-proxy N] [--max-peers N] [--max-connections-per-address N] [--message-rate N]
                         [--message-burst N] [--max-message-bytes N] [--max-swarm-answer N] [--drain-timeout MS]
-                        [--log-level LEVEL] [--redis URL] [--presence-ttl MS]
+                        [--log-level LEVEL] [--redis URL] [--presence-ttl MS] [--ping-interval MS]
 
 Starts a signaling node, prints its base URL (the value \`build --signal\` takes) and logs JSON lines
 on stderr. Runs until SIGTERM or Ctrl-C, then drains: every client is told to reconnect and gets
@@ -93,6 +96,8 @@ Options:
                            one node alone). Prefer the variable if the URL has a password
   --presence-ttl MS        with --redis, how long the peers of a node that died stay listed
                            (default 30000)
+  --ping-interval MS       WebSocket ping to every client; one that misses a ping is cut and leaves
+                           its swarm (default 10000)
 
 Examples:
   deploynet signal --port 9000 --host 0.0.0.0

@@ -135,6 +135,11 @@ describe('deploynet CLI', { timeout: 60_000 }, () => {
     }
     expectOneSentence(run(['build', f.siteDir, ...key, '--signal', 'http://127.0.0.1:9000', '--signal-token', 'short']), /--signal-token must be 16 to 128 characters/);
     expectOneSentence(run(['build', f.siteDir, ...key, '--signal-token', token]), /--signal-token needs --signal URL/);
+    const withRegion = run(['build', f.siteDir, ...key, '--region', 'eu-west']);
+    expect(withRegion.status, withRegion.stderr).toBe(0);
+    const m = /^var __DEPLOYNET_CONFIG__ = (.*);\n/m.exec(await readFile(join(f.siteDir, 'deploynet.js'), 'utf8'));
+    expect(JSON.parse(m![1]!)).toMatchObject({ region: 'eu-west' });
+    expectOneSentence(run(['build', f.siteDir, ...key, '--region', 'EU West']), /--region must be 1 to 32 characters/);
   });
 
   it('build --upload-rate, --ice-servers and --relay-only configure both runtime files; bad ones: one sentence', async () => {

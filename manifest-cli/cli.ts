@@ -80,6 +80,7 @@ async function run(command: CliCommand): Promise<number> {
           ...(iceServers !== undefined && { iceServers }),
           ...(command.relayOnly && { iceTransportPolicy: 'relay' as const }),
           ...(command.signalToken !== undefined && { signalToken: command.signalToken }),
+          ...(command.region !== undefined && { region: command.region }),
           ...(progress && { onProgress: progress.update }),
         });
         progress?.done();

@@ -7,6 +7,7 @@ import {
   CACHED_HEADER,
   CONTENT_CACHE,
   FILL_PARAM,
+  REGION,
   contentCacheKey,
   errorMessage,
   failureDetail,
@@ -59,6 +60,15 @@ function saveData(): boolean {
 
 function uploadAllowed(): boolean {
   return config.upload && script?.dataset.upload !== 'off' && !saveData();
+}
+
+/** The page's region hint (data-region on the script tag) wins over the site's; a malformed one is ignored. */
+function regionHint(): string | null {
+  const given = script?.dataset.region;
+  if (given === undefined || given === '') return config.region;
+  if (REGION.test(given)) return given;
+  console.warn('[deploynet] data-region must be 1 to 32 characters of a-z, 0-9 and -; ignored');
+  return config.region;
 }
 
 function setState(next: BridgeState): void {
@@ -132,7 +142,7 @@ async function start(sw: ServiceWorkerContainer): Promise<void> {
     onChunksHeld(sw, (held) => (held.chunks === null ? holdings.holdWhole(held.sha256) : holdings.holdChunks(held.sha256, held.chunks)));
     const stored = idbStoredChunks((sha256, indices) => holdings.selfHolds(sha256, indices));
     const peers = new PeerMesh({
-      config: { ...config, signal: config.signal },
+      config: { ...config, signal: config.signal, region: regionHint() },
       manifest,
       crypto,
       provider: cacheContentProvider(caches, location.origin, manifest, { chunks: stored, crypto }),

@@ -94,6 +94,8 @@ export class PeerMesh {
         this.startupDone = true;
         this.updateState();
       },
+      holdings: options.holdings,
+      holdingsReady: options.holdingsReady,
     });
   }
 

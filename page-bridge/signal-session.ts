@@ -4,18 +4,25 @@
  * members the node names and taking connections from others. When the node goes away, PeerJS
  * reconnects with backoff (same id and token) and the swarm is joined again. Open data
  * connections go to the mesh as FrameChannels; what happens to them is its business.
+ *
+ * Every join says what this visitor holds (swarm-client.ts heldShare) and the site's or page's
+ * region hint; when the holdings grow significantly the swarm is joined again (at most once a
+ * minute), which also dials peers the new answer names, as far as there is room.
  */
 import { Peer, type DataConnection } from 'peerjs';
-import { toBase64Url, type Manifest, type SiteConfig } from '../core/index.js';
+import { toBase64Url, type Manifest, type SiteConfig, type SwarmJoinRequest } from '../core/index.js';
 import type { FrameChannel } from './frame-channel.js';
+import type { Holdings } from './holdings.js';
 import { peerOptions } from './mesh-options.js';
 import { peerjsChannel } from './peerjs-channel.js';
-import { joinSwarm } from './swarm-client.js';
+import { heldShare, joinSwarm, rejoinDelayMs } from './swarm-client.js';
 
 const OPEN_TIMEOUT_MS = 4000;
 const DIAL_TIMEOUT_MS = 3000;
 const RECONNECT_FIRST_MS = 1000;
 const RECONNECT_MAX_MS = 30_000;
+/** The first join waits at most this long for the first look at the cache (holdingsReady). */
+const HOLDINGS_WAIT_MS = 1000;
 
 /** Wait before reconnect attempt `n` (0-based): 1 s, 2 s, 4 s, ... at most 30 s. */
 export function reconnectDelayMs(n: number): number {
@@ -37,6 +44,10 @@ export interface SignalSessionOptions {
   readonly choose?: (candidates: readonly string[]) => readonly string[];
   /** The first attempt is over: joined and dialled, or the node could not be reached. */
   readonly onStartupDone: () => void;
+  /** What this visitor holds: said in every join, and joins again when it grows. */
+  readonly holdings?: Holdings;
+  /** Resolves once this visitor's whole files are known (the first join waits for it, briefly). */
+  readonly holdingsReady?: Promise<void>;
 }
 
 export class SignalSession {
@@ -44,6 +55,15 @@ export class SignalSession {
   private reconnects = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
+  /** This visitor's id and token while PeerJS is open on the node. */
+  private open: { readonly id: string; readonly token: string } | null = null;
+  /** `holds` said in the last successful join, and when the last join was sent. */
+  private joinedHolds = 0;
+  private lastJoinAt = 0;
+  /** Joins on their way (a reconnect's join does not wait for a holdings join, or the other way round). */
+  private joinsInFlight = 0;
+  private rejoinTimer: ReturnType<typeof setTimeout> | undefined;
+  private unsubscribe: () => void = () => undefined;
 
   constructor(private readonly options: SignalSessionOptions) {}
 
@@ -62,11 +82,13 @@ export class SignalSession {
     peer.on('open', (id) => {
       clearTimeout(openTimer);
       this.reconnects = 0;
+      this.open = { id, token };
       this.options.onId(id);
-      void this.joinAndDial(id, token).finally(finishStartup);
+      void this.firstJoin().finally(finishStartup);
     });
     peer.on('connection', (conn) => this.accept(conn));
     peer.on('disconnected', () => {
+      this.open = null;
       this.options.onSignalNode(false);
       this.reconnectLater(peer);
     });
@@ -80,21 +102,76 @@ export class SignalSession {
 
   stop(): void {
     this.stopped = true;
+    this.open = null;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.rejoinTimer);
+    this.unsubscribe();
     this.peer?.destroy();
   }
 
-  private async joinAndDial(id: string, token: string): Promise<void> {
+  /** What this visitor holds now, as a join says it. */
+  private holds(): number {
+    const { holdings, manifest } = this.options;
+    return holdings ? heldShare(manifest, holdings.haveFrame().files) : 0;
+  }
+
+  /** After PeerJS opened (first time or after a reconnect): join once the cache was looked at. */
+  private async firstJoin(): Promise<void> {
+    const { holdings, holdingsReady } = this.options;
+    if (holdingsReady) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([holdingsReady, new Promise<void>((resolve) => (timer = setTimeout(resolve, HOLDINGS_WAIT_MS)))]);
+      clearTimeout(timer);
+    }
+    if (holdings) {
+      this.unsubscribe();
+      // Only the whole-file set (null) changes `holds`.
+      this.unsubscribe = holdings.onSelfChange((sha256) => sha256 === null && this.considerRejoin());
+    }
+    await this.joinAndDial();
+  }
+
+  /** Joins again, now or when a minute has passed since the last join, if holdings grew enough. */
+  private considerRejoin(): void {
+    if (this.stopped || this.open === null || this.joinsInFlight > 0 || this.rejoinTimer !== undefined) return;
+    const delay = rejoinDelayMs(this.joinedHolds, this.holds(), this.lastJoinAt, Date.now());
+    if (delay === null) return;
+    this.rejoinTimer = setTimeout(() => {
+      this.rejoinTimer = undefined;
+      if (!this.stopped && this.joinsInFlight === 0) void this.joinAndDial();
+    }, delay);
+  }
+
+  private async joinAndDial(): Promise<void> {
     const { config, manifest } = this.options;
+    const open = this.open;
+    if (open === null) return;
+    this.joinsInFlight += 1;
+    const holds = this.holds();
+    const body: SwarmJoinRequest = {
+      v: 1,
+      peerId: open.id,
+      token: open.token,
+      keyId: manifest.keyId,
+      version: manifest.version,
+      max: config.maxPeers * 2,
+      holds,
+      ...(config.region !== null && { region: config.region }),
+    };
+    this.lastJoinAt = Date.now(); // failed joins count too: at most one a minute for holdings
     let peers: readonly string[];
     try {
-      peers = await joinSwarm(config.signal, { v: 1, peerId: id, token, keyId: manifest.keyId, version: manifest.version, max: config.maxPeers * 2 }, OPEN_TIMEOUT_MS);
+      peers = await joinSwarm(config.signal, body, OPEN_TIMEOUT_MS);
     } catch (error) {
       console.warn('[deploynet] swarm join failed:', error instanceof Error ? error.message : error);
       this.options.onSignalNode(false);
       return;
+    } finally {
+      this.joinsInFlight -= 1;
     }
+    this.joinedHolds = holds;
     this.options.onSignalNode(true);
+    this.considerRejoin(); // holdings that grew while the join was on its way
     const wanted = peers.filter((p) => this.options.wants(p, 'dial'));
     const targets = this.options.choose ? this.options.choose(wanted) : wanted.slice(0, config.maxPeers);
     await Promise.all(targets.map((p) => this.dial(p)));

@@ -2,13 +2,18 @@
  * Where several signal nodes sharing one Redis (`--redis URL`) keep their state: every key and
  * channel name in one place.
  *
- *   deploynet:signal:peer:<peer id>        hash { node, token, swarm }: the node holding the
- *                                          peer's socket, SHA-256 of its PeerJS token (never the
- *                                          token) and the swarm set it joined, if any; expires
- *                                          after the presence TTL unless that node refreshes it
+ *   deploynet:signal:peer:<peer id>        hash { node, token, swarm, holds, region }: the node
+ *                                          holding the peer's socket, SHA-256 of its PeerJS token
+ *                                          (never the token), the swarm set it joined, if any, and
+ *                                          what it said in that join: holds (a decimal from 0 to
+ *                                          1) and region ('' for none); expires after the presence
+ *                                          TTL unless that node refreshes it; deleted when the
+ *                                          peer leaves its node
  *   deploynet:signal:swarm:<swarm key>     sorted set of peer ids scored by expiry time (ms,
  *                                          Redis's clock); expired members are pruned on every
- *                                          join; the key itself expires after two TTLs unused
+ *                                          join, a member is removed when it leaves its node and
+ *                                          when a join draws it with its presence gone; the key
+ *                                          itself expires after two TTLs unused
  *   deploynet:signal:relay:<node id>       pub/sub channel: PeerJS messages for peers on that
  *                                          node (relay-envelope.ts)
  *
@@ -24,8 +29,11 @@ export function newNodeId(): string {
   return randomBytes(8).toString('hex');
 }
 
+/** Prefix of every presence key (the join script reads the presences of the members it draws). */
+export const PRESENCE_PREFIX = `${CLUSTER_PREFIX}peer:`;
+
 export function presenceKey(peerId: string): string {
-  return `${CLUSTER_PREFIX}peer:${peerId}`;
+  return `${PRESENCE_PREFIX}${peerId}`;
 }
 
 /** `swarm` is swarm-registry.ts's swarmKey (origin | key id | version). */

@@ -6,11 +6,19 @@
  * what this node's scripts write is treated as absent.
  */
 import { createHash } from 'node:crypto';
-import { NODE_ID, presenceKey, relayChannel, swarmSetKey } from './cluster-keys.js';
+import { REGION } from '../core/swarm.js';
+import { NODE_ID, PRESENCE_PREFIX, presenceKey, relayChannel, swarmSetKey } from './cluster-keys.js';
 import { PEER_ID } from './peer-admission.js';
 import { type RelayEnvelope, encodeRelayEnvelope } from './relay-envelope.js';
 import type { RedisLink } from './redis-link.js';
 import { secretEqual } from './secret-equal.js';
+import type { SwarmMember } from './swarm-selection.js';
+
+/**
+ * How many members a join draws from Redis at most (at random), for the node to rank: every
+ * member in swarms up to this size, a random sample of this many in larger ones.
+ */
+export const SWARM_DRAW = 256;
 
 /** A peer connected to this node, as the refresh needs it. */
 export interface LocalPeer {
@@ -18,6 +26,28 @@ export interface LocalPeer {
   readonly token: string;
   /** The swarm (swarm-registry.ts's key) it joined through this node, if any. */
   readonly swarm: string | undefined;
+  /** What it said in that join. */
+  readonly member: SwarmMember | undefined;
+}
+
+/** A peer joining: who it says it is, with the token that proves it. */
+export interface JoiningPeer extends SwarmMember {
+  readonly token: string;
+}
+
+function holdsText(holds: number): string {
+  return String(holds);
+}
+
+/** A member as the join script returns it; a malformed one (not written by this code) is dropped. */
+function parseDrawnMember(id: unknown, holds: unknown, region: unknown): SwarmMember | undefined {
+  if (typeof id !== 'string' || !PEER_ID.test(id)) return undefined;
+  const h = typeof holds === 'string' ? Number(holds) : Number.NaN;
+  return {
+    id,
+    holds: Number.isFinite(h) && h >= 0 && h <= 1 ? h : 0,
+    region: typeof region === 'string' && REGION.test(region) ? region : null,
+  };
 }
 
 /** Presence stores SHA-256 of the PeerJS token: enough to tell a reconnect from a hijack. */
@@ -57,7 +87,8 @@ export class ClusterState {
     let count = 0;
     for (const peer of peers) {
       const swarm = peer.swarm === undefined ? '' : swarmSetKey(peer.swarm);
-      pipeline.deploynetRefresh(1, presenceKey(peer.id), tokenHash(peer.token), this.nodeId, this.ttlMs, peer.id, swarm);
+      const holds = holdsText(peer.member?.holds ?? 0);
+      pipeline.deploynetRefresh(1, presenceKey(peer.id), tokenHash(peer.token), this.nodeId, this.ttlMs, peer.id, swarm, holds, peer.member?.region ?? '');
       count += 1;
     }
     if (count === 0) return;
@@ -67,14 +98,32 @@ export class ClusterState {
   }
 
   /**
-   * Puts `peerId` in `swarm` (out of the swarm it was in) and draws up to `max` other live
-   * members, at random, from every node.
+   * Puts `peer` in `swarm` (out of the swarm it was in), with its holds and region, and draws up
+   * to SWARM_DRAW other live members, at random, from every node, for the caller to rank.
+   * `connectedHere`: the peer's socket is on this node (its presence is written again if Redis
+   * lost it). 'gone': Redis has no live peer with that id and token (it left, or never was).
    */
-  async join(swarm: string, peerId: string, max: number): Promise<string[]> {
-    const reply = await this.link.commands.deploynetJoin(2, presenceKey(peerId), swarmSetKey(swarm), this.ttlMs, peerId, max + 1);
-    if (!Array.isArray(reply)) return [];
-    const peers = reply.filter((p): p is string => typeof p === 'string' && p !== peerId && PEER_ID.test(p));
-    return peers.slice(0, max);
+  async join(swarm: string, peer: JoiningPeer, connectedHere: boolean): Promise<SwarmMember[] | 'gone'> {
+    const reply = await this.link.commands.deploynetJoin(
+      2,
+      presenceKey(peer.id),
+      swarmSetKey(swarm),
+      this.ttlMs,
+      peer.id,
+      SWARM_DRAW + 1,
+      tokenHash(peer.token),
+      connectedHere ? this.nodeId : '',
+      holdsText(peer.holds),
+      peer.region ?? '',
+      PRESENCE_PREFIX,
+    );
+    if (!Array.isArray(reply)) return 'gone';
+    const members: SwarmMember[] = [];
+    for (let i = 0; i + 2 < reply.length; i += 3) {
+      const member = parseDrawnMember(reply[i], reply[i + 1], reply[i + 2]);
+      if (member !== undefined && member.id !== peer.id) members.push(member);
+    }
+    return members;
   }
 
   /** The node holding `peerId`, if any live node does. */

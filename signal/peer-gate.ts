@@ -18,6 +18,12 @@
  * with none left the socket is refused with SIGNAL_RATE_LIMITED and the message never reaches
  * PeerServer.
  * A message over maxMessageBytes is never buffered: ws closes the socket with 1009.
+ *
+ * Dead sockets: every pingIntervalMs the gate pings each admitted socket (a WebSocket ping, which
+ * browsers answer from their network stack, whatever the page's timers are doing), and cuts one
+ * that has not answered the previous ping. PeerServer sees the close at once, so a peer whose
+ * network went away without a close leaves its swarm within two intervals, not after PeerServer's
+ * own 90 s heartbeat timeout (which stays, behind this).
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -49,6 +55,8 @@ class GatedWebSocket extends WebSocket {
    * (cross-node-relay.ts), and calls `handBack` if PeerServer should have it after all.
    */
   route: ((data: unknown, handBack: () => void) => boolean) | undefined;
+  /** Pinged, and no pong since. */
+  awaitingPong = false;
 
   override emit(event: string | symbol, ...args: unknown[]): boolean {
     if ((event === 'message' || event === 'ping') && this.gate?.() !== true) return false;
@@ -80,8 +88,9 @@ const QUIET = new Set(['SIGNAL_RATE_LIMITED', 'SIGNAL_TOO_MANY_CONNECTIONS']);
 
 export class PeerGate {
   #wss: GatedServer | undefined;
-  /** Sockets handed to PeerServer and not closed yet. */
-  readonly #open = new Set<WebSocket>();
+  /** Admitted sockets (handed to PeerServer, or about to be) not closed yet. */
+  readonly #open = new Set<GatedWebSocket>();
+  #pinger: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly server: Server,
@@ -95,6 +104,8 @@ export class PeerGate {
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       wss.handleUpgrade(req, socket, head, (ws) => this.#admit(wss, ws, req));
     });
+    this.#pinger = setInterval(() => this.#ping(), this.deps.config.pingIntervalMs);
+    this.#pinger.unref();
     return wss;
   };
 
@@ -110,6 +121,7 @@ export class PeerGate {
 
   /** Cuts every socket still open (after the drain deadline) and stops the WebSocket server. */
   terminateAll(): void {
+    clearInterval(this.#pinger);
     for (const ws of this.#wss?.clients ?? []) ws.terminate();
     this.#wss?.close();
   }
@@ -127,6 +139,7 @@ export class PeerGate {
       return;
     }
     this.#open.add(ws);
+    ws.on('pong', () => (ws.awaitingPong = false));
     ws.once('close', () => {
       this.#open.delete(ws);
       limits.disconnected(address);
@@ -160,6 +173,20 @@ export class PeerGate {
         handOver();
       }
     });
+  }
+
+  /** Cuts sockets that did not answer the last ping, and pings the others. */
+  #ping(): void {
+    for (const ws of this.#open) {
+      if (ws.readyState !== WebSocket.OPEN) continue;
+      if (ws.awaitingPong) {
+        this.deps.config.log({ level: 'debug', msg: 'peer-unresponsive', pingIntervalMs: this.deps.config.pingIntervalMs });
+        ws.terminate(); // 'close' at once: PeerServer drops the client, the node ends its membership
+        continue;
+      }
+      ws.awaitingPong = true;
+      ws.ping();
+    }
   }
 
   #refuse(ws: WebSocket, err: DeployNetError, address: string): void {

@@ -20,8 +20,8 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.kill()));
 });
 
-async function join(node: NodeAddress, peer: Pick<TestPeer, 'id' | 'token'>, keyId: string): Promise<string[]> {
-  return answeredPeers(await postJoin(node, joinBody(peer, { keyId })));
+async function join(node: NodeAddress, peer: Pick<TestPeer, 'id' | 'token'>, keyId: string, extra: Record<string, unknown> = {}): Promise<string[]> {
+  return answeredPeers(await postJoin(node, joinBody(peer, { keyId, ...extra })));
 }
 
 async function health(node: NodeAddress): Promise<Record<string, unknown>> {
@@ -43,7 +43,7 @@ describe('a node whose Redis is down', () => {
     const x = await kit.peer(node);
     const y = await kit.peer(node);
     await join(node, x, swarm);
-    expect(await join(node, y, swarm)).toEqual([x.id]);
+    expect(await join(node, y, swarm, { holds: 0.5, region: 'eu-west' })).toEqual([x.id]);
     expect(await health(node)).toMatchObject({ ok: true, redis: 'up' });
 
     await first.kill();
@@ -66,5 +66,7 @@ describe('a node whose Redis is down', () => {
     expect((await join(node, z, swarm)).sort()).toEqual([x.id, y.id].sort());
     // The swarm in Redis has all three again: x and y from the refresh, z from its join.
     expect(await probe.zcard(swarmSetKey(swarmKey(ORIGIN_A, swarm, 1)))).toBe(3);
+    // The refresh wrote back what y said in its join, too.
+    expect(await probe.hmget(presenceKey(y.id), 'holds', 'region')).toEqual(['0.5', 'eu-west']);
   });
 });

@@ -15,13 +15,14 @@
  * writes this node's presence and swarm entries again.
  */
 import { newNodeId, relayChannel } from './cluster-keys.js';
-import { ClusterState } from './cluster-state.js';
+import { ClusterState, type JoiningPeer } from './cluster-state.js';
 import { CrossNodeRelay } from './cross-node-relay.js';
 import type { SignalMetrics } from './metrics.js';
 import type { PeerClients } from './peer-clients.js';
 import { RedisLink } from './redis-link.js';
 import type { SignalConfig } from './signal-config.js';
 import type { SwarmRegistry } from './swarm-registry.js';
+import type { SwarmMember } from './swarm-selection.js';
 
 /** How long a starting node waits for Redis before it starts degraded (and keeps trying). */
 const STARTUP_WAIT_MS = 5000;
@@ -36,8 +37,12 @@ export interface SignalCluster {
   owns(peerId: string, token: string): Promise<boolean>;
   /** A peer left this node. */
   released(peerId: string): void;
-  /** Joins across nodes and draws up to `max` others; undefined when Redis failed (answer locally). */
-  join(swarm: string, peerId: string, max: number): Promise<string[] | undefined>;
+  /**
+   * Joins across nodes and draws live members of every node for the caller to rank
+   * (cluster-state.ts); 'gone' when no live peer has that id and token; undefined when Redis
+   * failed (answer locally).
+   */
+  join(swarm: string, peer: JoiningPeer, connectedHere: boolean): Promise<SwarmMember[] | 'gone' | undefined>;
   /** cross-node-relay.ts's route; with Redis down everything stays with PeerServer. */
   route(srcId: string, text: string, handBack: () => void): boolean;
   close(): Promise<void>;
@@ -66,7 +71,7 @@ export async function startSignalCluster(url: string, deps: SignalClusterDeps): 
   const refresh = (): void => {
     if (!link.up || refreshing) return;
     refreshing = true;
-    const peers = [...clients.entries()].map(({ id, token }) => ({ id, token, swarm: registry.swarmOf(id) }));
+    const peers = [...clients.entries()].map(({ id, token }) => ({ id, token, swarm: registry.swarmOf(id), member: registry.memberOf(id) }));
     state
       .refresh(peers)
       .catch((error: unknown) => failed('refresh', error))
@@ -106,10 +111,10 @@ export async function startSignalCluster(url: string, deps: SignalClusterDeps): 
     released(peerId) {
       if (link.up) state.release(peerId).catch((error: unknown) => failed('release', error));
     },
-    async join(swarm, peerId, max) {
+    async join(swarm, peer, connectedHere) {
       if (!link.up) return undefined;
       try {
-        return await state.join(swarm, peerId, max);
+        return await state.join(swarm, peer, connectedHere);
       } catch (error) {
         failed('join', error);
         return undefined;

@@ -88,10 +88,17 @@ describe('resolveSignalConfig', () => {
     ['a Redis address that is no URL', { redis: '127.0.0.1:6379' }, 'redis'],
     ['a Redis URL with a space', { redis: 'redis://a b' }, 'redis'],
     ['presenceTtlMs below 1 s', { presenceTtlMs: 999 }, 'presenceTtlMs'],
+    ['pingIntervalMs below 100 ms', { pingIntervalMs: 99 }, 'pingIntervalMs'],
+    ['pingIntervalMs above 10 min', { pingIntervalMs: 600_001 }, 'pingIntervalMs'],
   ])('refuses %s with BAD_CONFIG naming the field', (_name, value, field) => {
     const error = badConfig(value);
     expect(isDeployNetError(error, 'BAD_CONFIG')).toBe(true);
     if (field !== undefined) expect(error).toMatchObject({ details: { field } });
+  });
+
+  it('pings every 10 s by default, or as often as asked', () => {
+    expect(resolveSignalConfig({}).pingIntervalMs).toBe(10_000);
+    expect(resolveSignalConfig({ pingIntervalMs: 250 }).pingIntervalMs).toBe(250);
   });
 
   it('takes a redis:// or rediss:// URL and a presence TTL; no Redis by default', () => {

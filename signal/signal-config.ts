@@ -53,6 +53,11 @@ export interface SignalOptions {
   readonly redis?: string;
   /** With redis: how long a node's peers stay present after the node stops refreshing. Default 30 000 ms. */
   readonly presenceTtlMs?: number;
+  /**
+   * How often every WebSocket is pinged; one that has not answered the previous ping is cut, so
+   * a peer whose socket died without a close leaves within two intervals. Default 10 000 ms.
+   */
+  readonly pingIntervalMs?: number;
 }
 
 export interface SignalConfig {
@@ -75,6 +80,7 @@ export interface SignalConfig {
   /** Never log it: it may carry a password. */
   readonly redis: string | undefined;
   readonly presenceTtlMs: number;
+  readonly pingIntervalMs: number;
 }
 
 export const SIGNAL_CONFIG_DEFAULTS = {
@@ -92,6 +98,7 @@ export const SIGNAL_CONFIG_DEFAULTS = {
   maxMessageBytes: MAX_WS_MESSAGE_BYTES,
   drainTimeoutMs: 10_000,
   presenceTtlMs: 30_000,
+  pingIntervalMs: 10_000,
 } as const satisfies Partial<SignalConfig>;
 
 /** Host names and IPv4/IPv6 literals; no scheme, port, path or whitespace. */
@@ -150,7 +157,7 @@ export function resolveSignalConfig(value: unknown = {}): SignalConfig {
   const code = 'BAD_CONFIG';
   if (!isRecord(value)) throw new DeployNetError(code, 'signal options must be an object');
   const pick = <K extends keyof typeof SIGNAL_CONFIG_DEFAULTS>(field: K): unknown => value[field] ?? SIGNAL_CONFIG_DEFAULTS[field];
-  type WholeField = 'port' | 'maxSwarmAnswer' | 'trustProxy' | 'maxPeers' | 'maxConnectionsPerAddress' | 'messageRate' | 'messageBurst' | 'maxMessageBytes' | 'drainTimeoutMs' | 'presenceTtlMs';
+  type WholeField = 'port' | 'maxSwarmAnswer' | 'trustProxy' | 'maxPeers' | 'maxConnectionsPerAddress' | 'messageRate' | 'messageBurst' | 'maxMessageBytes' | 'drainTimeoutMs' | 'presenceTtlMs' | 'pingIntervalMs';
   const whole = (field: WholeField, min: number, max: number): number =>
     int(pick(field), field, code, min, max);
   const logLevel = oneOf(pick('logLevel'), 'logLevel', code, LOG_LEVELS);
@@ -172,5 +179,6 @@ export function resolveSignalConfig(value: unknown = {}): SignalConfig {
     clock: parseClock(value.clock),
     redis: parseRedisUrl(value.redis),
     presenceTtlMs: whole('presenceTtlMs', 1000, 3_600_000),
+    pingIntervalMs: whole('pingIntervalMs', 100, 600_000),
   };
 }

@@ -75,6 +75,11 @@ describe('signalOptionsFromCommandLine', () => {
     expect(signalOptionsFromCommandLine({}, { DEPLOYNET_SIGNAL_REDIS: 'rediss://:pw@redis.example:6380' })).toEqual({ redis: 'rediss://:pw@redis.example:6380' });
   });
 
+  it('reads --ping-interval, or its variable', () => {
+    expect(signalOptionsFromCommandLine({ 'ping-interval': '5000' }, {})).toEqual({ pingIntervalMs: 5000 });
+    expect(signalOptionsFromCommandLine({}, { DEPLOYNET_SIGNAL_PING_INTERVAL: '2000' })).toEqual({ pingIntervalMs: 2000 });
+  });
+
   it('never repeats a bad Redis URL (it may carry a password) in its sentence', () => {
     expect(refusal({}, { DEPLOYNET_SIGNAL_REDIS: 'redis//:hunter2@redis.example' })).not.toContain('hunter2');
   });

@@ -36,6 +36,7 @@ const SETTINGS: readonly Setting[] = [
   { field: 'logLevel', flag: 'log-level', kind: 'text' },
   { field: 'redis', flag: 'redis', kind: 'text' },
   { field: 'presenceTtlMs', flag: 'presence-ttl', kind: 'number' },
+  { field: 'pingIntervalMs', flag: 'ping-interval', kind: 'number' },
 ];
 
 export const SIGNAL_ENV_PREFIX = 'DEPLOYNET_SIGNAL_';

@@ -8,10 +8,14 @@
  * browser sets, not from the body, so one site cannot join another's swarm from a browser even
  * when both use the same key.
  *
+ * The answer names at most `max` other members, best first (swarm-selection.ts): same region as
+ * the joiner's hint, then members holding content, spread over the swarm by rendezvous hashing.
+ *
  * With several nodes (--redis) any node answers for a peer connected to any of them (its token
- * checked against the shared presence), drawing from the swarm's members on every node; with
- * Redis down, only for peers connected here, from this node's members (signal-cluster.ts). The
- * local registry holds this node's own peers only: the degraded answer, and /health's counts.
+ * checked against the shared presence, atomically with the join), ranking live members drawn
+ * from every node; with Redis down, only for peers connected here, from this node's members
+ * (signal-cluster.ts). The local registry holds this node's own peers only: the degraded answer,
+ * and /health's counts.
  */
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
@@ -23,6 +27,7 @@ import { parseRequestOrigin } from './origin-policy.js';
 import type { PeerClients } from './peer-clients.js';
 import type { SignalCluster } from './signal-cluster.js';
 import { type SwarmRegistry, swarmKey } from './swarm-registry.js';
+import { memberOf, selectSwarmPeers } from './swarm-selection.js';
 
 /** Largest join body accepted, in bytes. */
 export const MAX_JOIN_BODY_BYTES = 4096;
@@ -46,19 +51,21 @@ export function swarmJoinRouter(deps: SwarmJoinDeps): Router {
       }
       const body = parseSwarmJoinRequest(req.body);
       const origin = parseRequestOrigin(req.headers.origin) ?? '';
+      const unauthorized = () => new DeployNetError('SIGNAL_UNAUTHORIZED', 'peerId is not connected with that token');
       // The peer proves its id with its PeerJS token: connected here, or (--redis) on any node.
       const local = clients.owns(body.peerId, body.token);
-      if (!local && !(await cluster?.owns(body.peerId, body.token))) {
-        throw new DeployNetError('SIGNAL_UNAUTHORIZED', 'peerId is not connected with that token');
-      }
+      if (!local && cluster === undefined) throw unauthorized();
       const key = swarmKey(origin, body.keyId, body.version);
       const max = Math.min(body.max, config.maxSwarmAnswer);
-      if (local) registry.join(key, body.peerId);
-      const shared = await cluster?.join(key, body.peerId, max);
-      const peers = shared ?? registry.pick(key, body.peerId, max);
+      const joiner = memberOf(body.peerId, body.holds, body.region);
+      const shared = await cluster?.join(key, { ...joiner, token: body.token }, local);
+      if (shared === 'gone' || (shared === undefined && !local)) throw unauthorized();
+      // Still connected after the await (a departure meanwhile must not come back as a member).
+      if (local && clients.owns(body.peerId, body.token)) registry.join(key, joiner);
+      const peers = shared === undefined ? registry.choose(key, joiner, max) : selectSwarmPeers(joiner, shared, max);
       metrics.countJoin();
       const scope = cluster === undefined ? {} : { scope: shared === undefined ? 'node' : 'cluster' };
-      config.log({ level: 'info', msg: 'swarm-join', peerId: body.peerId, origin, keyId: body.keyId, version: body.version, answered: peers.length, ...scope });
+      config.log({ level: 'info', msg: 'swarm-join', peerId: body.peerId, origin, keyId: body.keyId, version: body.version, holds: joiner.holds, region: joiner.region, answered: peers.length, ...scope });
       const answer: SwarmJoinResponse = { v: 1, peers };
       res.status(200).set('Cache-Control', 'no-store').json(answer);
     } catch (err) {

@@ -56,6 +56,8 @@ describe('POST /swarm/v1/join', () => {
     ['a wrong protocol version', JSON.stringify({ v: 2, peerId: 'p', token: 't', keyId: KEY_A, version: 1, max: 1 }), 'application/json'],
     ['a bad key id', JSON.stringify({ v: 1, peerId: 'p', token: 't', keyId: 'XYZ', version: 1, max: 1 }), 'application/json'],
     ['max above the protocol cap', JSON.stringify({ v: 1, peerId: 'p', token: 't', keyId: KEY_A, version: 1, max: 33 }), 'application/json'],
+    ['holds above 1', JSON.stringify({ v: 1, peerId: 'p', token: 't', keyId: KEY_A, version: 1, max: 1, holds: 2 }), 'application/json'],
+    ['a bad region', JSON.stringify({ v: 1, peerId: 'p', token: 't', keyId: KEY_A, version: 1, max: 1, region: 'EU WEST' }), 'application/json'],
     ['a body over 4 KiB', JSON.stringify({ v: 1, peerId: 'p', token: 't', keyId: KEY_A, version: 1, max: 1, pad: 'x'.repeat(5000) }), 'application/json'],
     ['a non-JSON content type', JSON.stringify({ v: 1, peerId: 'p', token: 't', keyId: KEY_A, version: 1, max: 1 }), 'text/plain'],
   ])('%s is 400 SIGNAL_BAD_REQUEST', async (_name, body, contentType) => {
@@ -98,6 +100,35 @@ describe('POST /swarm/v1/join', () => {
     await until(() => node.stats().peers === 1, 2000, 'the node to see the disconnect');
     expect(answeredPeers(await postJoin(node, joinBody(b)))).toEqual([]);
     expect((await postJoin(node, joinBody(a))).status).toBe(401);
+  });
+
+  it('a peer whose socket dies without a close (no pong) leaves its swarm after the ping interval', async () => {
+    const node = await kit.node({ pingIntervalMs: 150 });
+    const dead = await kit.peer(node, { autoPong: false });
+    const live = await kit.peer(node);
+    await postJoin(node, joinBody(dead));
+    expect(answeredPeers(await postJoin(node, joinBody(live)))).toEqual([dead.id]);
+    expect(await dead.closed).toBe(1006); // cut by the node, no close handshake
+    await until(() => node.stats().peers === 1, 2000, 'the node to drop the dead socket');
+    expect(answeredPeers(await postJoin(node, joinBody(live)))).toEqual([]);
+    expect((await postJoin(node, joinBody(dead))).status).toBe(401);
+    // The live one answers every ping and stays.
+    expect(node.stats()).toEqual({ peers: 1, swarms: 1 });
+  });
+
+  it('names members holding content first, and the same region before that when a hint is given', async () => {
+    const node = await kit.node();
+    const [empty, holder, euEmpty, joiner] = await Promise.all(Array.from({ length: 4 }, () => kit.peer(node)));
+    if (!empty || !holder || !euEmpty || !joiner) throw new Error('peers missing');
+    await postJoin(node, joinBody(empty));
+    await postJoin(node, joinBody(holder, { holds: 0.6, region: 'us-east' }));
+    await postJoin(node, joinBody(euEmpty, { holds: 0, region: 'eu-west' }));
+    expect(answeredPeers(await postJoin(node, joinBody(joiner, { max: 1 })))).toEqual([holder.id]);
+    expect(answeredPeers(await postJoin(node, joinBody(joiner, { max: 2, region: 'eu-west' })))).toEqual([euEmpty.id, holder.id]);
+    // Joining again refreshes what the node knows: the holder now holds nothing, the other everything.
+    await postJoin(node, joinBody(holder, { holds: 0 }));
+    await postJoin(node, joinBody(empty, { holds: 1 }));
+    expect(answeredPeers(await postJoin(node, joinBody(joiner, { max: 1, holds: 0.1 })))).toEqual([empty.id]);
   });
 
   it('a LEAVE without dst (PeerServer drops the client) also ends swarm membership', async () => {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { SwarmRegistry, swarmKey } from './swarm-registry.js';
-import { prng as seeded } from '../test/unit/test-kit.js';
+import { type SwarmMember, memberOf } from './swarm-selection.js';
 
+const m = (id: string, holds = 0, region: string | null = null): SwarmMember => ({ id, holds, region });
 
 function fill(registry: SwarmRegistry, key: string, n: number, prefix = 'p'): string[] {
   const ids = Array.from({ length: n }, (_, i) => `${prefix}${i}`);
-  for (const id of ids) registry.join(key, id);
+  for (const id of ids) registry.join(key, m(id));
   return ids;
 }
 
@@ -20,9 +21,9 @@ describe('swarmKey', () => {
 describe('SwarmRegistry', () => {
   it('lists the members of a swarm and counts peers and swarms', () => {
     const r = new SwarmRegistry();
-    r.join('s1', 'a');
-    r.join('s1', 'b');
-    r.join('s2', 'c');
+    r.join('s1', m('a'));
+    r.join('s1', m('b'));
+    r.join('s2', m('c'));
     expect([...r.members('s1')].sort()).toEqual(['a', 'b']);
     expect(r.members('s2')).toEqual(['c']);
     expect(r.members('nope')).toEqual([]);
@@ -30,24 +31,27 @@ describe('SwarmRegistry', () => {
     expect(r.swarmOf('a')).toBe('s1');
   });
 
-  it('joining twice is a no-op', () => {
+  it('joining the same swarm again keeps one membership and updates what the peer said', () => {
     const r = new SwarmRegistry();
-    r.join('s1', 'a');
-    r.join('s1', 'a');
+    r.join('s1', m('a'));
+    r.join('s1', m('a', 0.5, 'eu-west'));
     expect(r.members('s1')).toEqual(['a']);
     expect(r.counts()).toEqual({ peers: 1, swarms: 1 });
+    expect(r.memberOf('a')).toEqual(m('a', 0.5, 'eu-west'));
+    expect(r.memberOf('b')).toBeUndefined();
   });
 
   it('moves a peer between swarms: a peer is in at most one swarm', () => {
     const r = new SwarmRegistry();
-    r.join('s1', 'a');
-    r.join('s1', 'b');
-    r.join('s2', 'a');
+    r.join('s1', m('a'));
+    r.join('s1', m('b'));
+    r.join('s2', m('a', 1));
     expect(r.members('s1')).toEqual(['b']);
     expect(r.members('s2')).toEqual(['a']);
     expect(r.swarmOf('a')).toBe('s2');
+    expect(r.memberOf('a')).toEqual(m('a', 1));
     expect(r.counts()).toEqual({ peers: 2, swarms: 2 });
-    r.join('s2', 'b');
+    r.join('s2', m('b'));
     expect(r.counts()).toEqual({ peers: 2, swarms: 1 });
     expect(r.members('s1')).toEqual([]);
   });
@@ -57,66 +61,42 @@ describe('SwarmRegistry', () => {
     fill(r, 's1', 3);
     r.leave('p1');
     expect([...r.members('s1')].sort()).toEqual(['p0', 'p2']);
-    expect(r.pick('s1', 'x', 10).sort()).toEqual(['p0', 'p2']);
+    expect(r.choose('s1', m('x'), 10).sort()).toEqual(['p0', 'p2']);
     r.leave('p0');
     r.leave('p2');
     r.leave('p2');
     r.leave('never-joined');
     expect(r.members('s1')).toEqual([]);
     expect(r.swarmOf('p0')).toBeUndefined();
+    expect(r.memberOf('p0')).toBeUndefined();
     expect(r.counts()).toEqual({ peers: 0, swarms: 0 });
-    expect(r.pick('s1', 'x', 10)).toEqual([]);
+    expect(r.choose('s1', m('x'), 10)).toEqual([]);
   });
 
-  it('pick never returns the excluded peer, never more than max, never a duplicate, only members', () => {
+  it('choose answers from one swarm only, never the joiner, at most max', () => {
     const r = new SwarmRegistry();
     const ids = fill(r, 's', 20);
     fill(r, 'other', 5, 'o');
-    const random = seeded(1);
-    for (let round = 0; round < 500; round++) {
+    for (let round = 0; round < 100; round++) {
       const self = ids[round % ids.length] ?? 'p0';
       const max = round % 25;
-      const picked = r.pick('s', self, max, random);
-      expect(picked).not.toContain(self);
-      expect(picked.length).toBe(Math.min(max, ids.length - 1));
-      expect(new Set(picked).size).toBe(picked.length);
-      for (const id of picked) expect(ids).toContain(id);
+      const chosen = r.choose('s', m(self), max);
+      expect(chosen).not.toContain(self);
+      expect(chosen.length).toBe(Math.min(max, ids.length - 1));
+      expect(new Set(chosen).size).toBe(chosen.length);
+      for (const id of chosen) expect(ids).toContain(id);
     }
+    expect(r.choose('s', m('p2'), 0)).toEqual([]);
+    expect(r.choose('nope', m('p2'), 5)).toEqual([]);
   });
 
-  it('pick returns every other member when max is large, and nothing for max 0', () => {
+  it('choose ranks by what members said in their last join: holders first', () => {
     const r = new SwarmRegistry();
-    fill(r, 's', 4);
-    expect(r.pick('s', 'p2', 32).sort()).toEqual(['p0', 'p1', 'p3']);
-    expect(r.pick('s', 'outsider', 32).sort()).toEqual(['p0', 'p1', 'p2', 'p3']);
-    expect(r.pick('s', 'p2', 0)).toEqual([]);
-    expect(r.pick('s', 'p2', -1)).toEqual([]);
-  });
-
-  it('a lone member gets nobody, even with a random source at its edges', () => {
-    const r = new SwarmRegistry();
-    r.join('s', 'alone');
-    expect(r.pick('s', 'alone', 5)).toEqual([]);
-    r.join('s', 'second');
-    expect(r.pick('s', 'alone', 5, () => 0)).toEqual(['second']);
-    expect(r.pick('s', 'alone', 5, () => 0.9999999999)).toEqual(['second']);
-    expect(r.pick('s', 'alone', 5, () => Number.NaN)).toEqual(['second']);
-  });
-
-  it('pick is uniform: each other member is chosen about equally often', () => {
-    const r = new SwarmRegistry();
-    const ids = fill(r, 's', 10);
-    const counts = new Map<string, number>(ids.map((id) => [id, 0]));
-    const random = seeded(42);
-    const rounds = 20_000;
-    for (let i = 0; i < rounds; i++) {
-      for (const id of r.pick('s', 'p3', 3, random)) counts.set(id, (counts.get(id) ?? 0) + 1);
-    }
-    expect(counts.get('p3')).toBe(0);
-    const expected = (rounds * 3) / 9;
-    for (const id of ids) {
-      if (id === 'p3') continue;
-      expect(Math.abs((counts.get(id) ?? 0) - expected) / expected).toBeLessThan(0.05);
-    }
+    fill(r, 's', 6);
+    r.join('s', m('p4', 0.5));
+    expect(r.choose('s', memberOf('newcomer', undefined, undefined), 1)).toEqual(['p4']);
+    r.join('s', m('p4', 0));
+    r.join('s', m('p1', 0.2));
+    expect(r.choose('s', m('newcomer'), 1)).toEqual(['p1']);
   });
 });

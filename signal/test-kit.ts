@@ -52,6 +52,8 @@ export interface Refusal {
 export interface SocketOptions {
   readonly origin?: string;
   readonly forwardedFor?: string;
+  /** false: never answers the node's pings, like a socket whose network went away. Default true. */
+  readonly autoPong?: boolean;
 }
 
 export interface PeerOptions extends SocketOptions {
@@ -85,6 +87,7 @@ export class SignalKit {
     const url = new URL(`${node.url.replace(/^http/, 'ws')}${path}`);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     const ws = new WebSocket(url, {
+      ...(options.autoPong === false && { autoPong: false }),
       ...(options.origin !== undefined && { origin: options.origin }),
       ...(options.forwardedFor !== undefined && { headers: { 'X-Forwarded-For': options.forwardedFor } }),
     });

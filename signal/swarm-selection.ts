@@ -1,0 +1,72 @@
+/**
+ * Whom a swarm join names: up to `max` members of the joiner's swarm, best first. Pure: plain data
+ * in, an ordered list of ids out; the in-memory registry and the Redis variant both answer with it.
+ *
+ * The rule, in order:
+ *   1. Region: when the joiner gives a region hint, members with the same hint come first.
+ *   2. Holdings: a joiner that still lacks something gets members that hold content (holds > 0)
+ *      before members that hold nothing. A joiner that holds the whole site (holds = 1) has
+ *      nothing to fetch, so it is the other way round: members that still lack something first
+ *      (seeders link to the visitors that need them, instead of filling each other's link slots).
+ *   3. Within a group, rendezvous hashing over (joiner id, member id), weighted: a member's score
+ *      is w / -ln(u), u the member's rendezvous weight (core/rendezvous.ts) mapped into (0, 1), w
+ *      what it offers the joiner (its holds among holders; what it lacks, 1 - holds, for a
+ *      complete joiner; 1 otherwise). Every joiner ranks the members differently, so different
+ *      joiners get different holders instead of all piling onto the same top holder, each member
+ *      first for about its share of joiners (weighted rendezvous: the chance to rank first is
+ *      proportional to w). A member that leaves moves only the joiners it was first for.
+ *
+ * Never the joiner itself, never a member twice, never more than `max`. The caller passes one
+ * swarm's members (or, in Redis, a random sample of at most a few hundred of them): there is no
+ * global list here either.
+ */
+import { rendezvousWeight } from '../core/rendezvous.js';
+
+/** What the node knows of a swarm member: its id and what it said in its last join. */
+export interface SwarmMember {
+  readonly id: string;
+  /** Fraction of the site's bytes it holds whole, 0 to 1 (core/swarm.ts `holds`). */
+  readonly holds: number;
+  /** Its region hint, or null. */
+  readonly region: string | null;
+}
+
+/** A swarm member as the join body describes it; `holds` absent means 0. */
+export function memberOf(id: string, holds: number | undefined, region: string | undefined): SwarmMember {
+  return { id, holds: holds ?? 0, region: region ?? null };
+}
+
+interface Ranked {
+  readonly id: string;
+  readonly group: number;
+  readonly score: number;
+}
+
+/** Rendezvous weight of (joiner, member) as a number strictly between 0 and 1. */
+function unit(joinerId: string, memberId: string): number {
+  return (rendezvousWeight(joinerId, memberId) + 1) / 4_294_967_297;
+}
+
+function rank(joiner: SwarmMember, member: SwarmMember): Ranked {
+  const sameRegion = joiner.region === null || member.region === joiner.region;
+  const complete = joiner.holds >= 1;
+  const offers = complete ? 1 - member.holds : member.holds;
+  const preferred = offers > 0;
+  const group = (sameRegion ? 0 : 2) + (preferred ? 0 : 1);
+  const weight = preferred ? offers : 1;
+  return { id: member.id, group, score: weight / -Math.log(unit(joiner.id, member.id)) };
+}
+
+/** Up to `max` members other than the joiner, best first by the rule above. */
+export function selectSwarmPeers(joiner: SwarmMember, members: Iterable<SwarmMember>, max: number): string[] {
+  if (!(max >= 1)) return [];
+  const seen = new Set<string>([joiner.id]);
+  const ranked: Ranked[] = [];
+  for (const member of members) {
+    if (seen.has(member.id)) continue;
+    seen.add(member.id);
+    ranked.push(rank(joiner, member));
+  }
+  ranked.sort((a, b) => a.group - b.group || b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return ranked.slice(0, Math.floor(max)).map((r) => r.id);
+}
