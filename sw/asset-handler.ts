@@ -77,7 +77,7 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
     const answer = (whole: WholeFile, source: Source) => rangeResponse(range, whole, file, source, startedAt);
     const isFill = url.searchParams.has(FILL_PARAM);
     // Progress goes to the page that asked (not to navigations, not to the bridge's own fill-in).
-    const report = clientId && !isFill && requestedRange(request.headers) === null ? progressReporter((detail) => deps.progress(clientId, detail), url.href, file.size) : undefined;
+    const report = clientId && !isFill && range === null ? progressReporter((detail) => deps.progress(clientId, detail), url.href, file.size) : undefined;
     const cached = await deps.content.get(file);
     if (cached) {
       report?.(file.size, { cache: file.size, peer: 0, origin: 0 });
@@ -129,20 +129,19 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
       return unverifiedOriginResponse(await response.arrayBuffer(), response, startedAt);
     }
     const peerFailure = download.peerFailure;
+    const withFailure = (response: Response) => {
+      if (source === 'origin' && peerFailure !== null) response.headers.set(PEER_FAILURE_HEADER, peerFailure);
+      return response;
+    };
     if (partOnly && plan.kind === 'partial') {
       // Not cached: Cache Storage holds whole files. The chunks stay in the partial store, so the
       // next request of this file (another range, the whole file, the fill-in) starts from them.
       const bytes = await download.slice(plan.first, plan.last + 1);
       const headers = assetHeaders(file, source, startedAt, bytes.length);
       headers.set('content-range', contentRange(plan, file.size));
-      if (source === 'origin' && peerFailure !== null) headers.set(PEER_FAILURE_HEADER, peerFailure);
-      return new Response(bytes, { status: 206, headers });
+      return withFailure(new Response(bytes, { status: 206, headers }));
     }
     const whole = download.whole();
-    const withFailure = (response: Response) => {
-      if (source === 'origin' && peerFailure !== null) response.headers.set(PEER_FAILURE_HEADER, peerFailure);
-      return response;
-    };
     if (isFill) {
       // The bridge's background fill-in must not push out what the visitor used: it never evicts,
       // and it is told whether the bytes were kept so it can stop when storage is full.
