@@ -8,6 +8,8 @@ export interface DeployNetStats {
   readonly requests: Readonly<Record<Source, number>>;
   /** Open peer connections. */
   readonly peers: number;
+  /** Of those, the ones whose holdings (HAVE) have arrived: only these are asked for what they announced. */
+  readonly peersAnnounced: number;
   /** Bytes this visitor has sent to peers since the page loaded. */
   readonly uploadedBytes: number;
   /** Version of the manifest in force, or null when none is (passthrough). */

@@ -56,7 +56,10 @@ describe('Holdings: links', () => {
   it('a link that announced nothing is unknown; after its HAVE it holds exactly what it said', () => {
     const h = new Holdings(manifest);
     expect(h.holds('p', B, 0)).toBe('unknown');
+    h.heard('q', { type: 'have-chunks', id: 0, sha256: A, count: 4, chunks: [] });
+    expect(h.announcedLinks()).toBe(0);
     h.heard('p', { type: 'have', id: 0, version: 7, count: 3, files: [1] });
+    expect(h.announcedLinks()).toBe(1);
     expect(h.holds('p', B, 0)).toBe('yes');
     expect(h.holds('p', A, 0)).toBe('no');
     expect(h.holds('p', C, 0)).toBe('no');
@@ -81,6 +84,9 @@ describe('Holdings: links', () => {
     expect(changes).toBe(5);
     h.forget('q');
     expect(h.downloaders(A)).toEqual([]);
+    expect(h.announcedLinks()).toBe(1);
+    h.forget('p');
+    expect(h.announcedLinks()).toBe(0);
     expect(h.holds('q', A, 0)).toBe('unknown');
   });
 

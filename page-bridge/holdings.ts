@@ -121,6 +121,13 @@ export class Holdings {
     return link?.whole ? 'no' : 'unknown';
   }
 
+  /** Links whose HAVE for this manifest has arrived (the others are asked only as a last resort). */
+  announcedLinks(): number {
+    let n = 0;
+    for (const link of this.links.values()) if (link.whole !== null) n++;
+    return n;
+  }
+
   /** Links that announced they are downloading the file (and do not hold it whole). */
   downloaders(sha256: string): string[] {
     return [...this.links].filter(([, l]) => l.chunks.has(sha256) && !l.whole?.has(sha256)).map(([id]) => id);

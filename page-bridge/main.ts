@@ -101,6 +101,7 @@ async function stats(): Promise<DeployNetStats> {
     bytes,
     requests,
     peers: mesh?.peerCount ?? 0,
+    peersAnnounced: mesh?.announcedCount ?? 0,
     uploadedBytes: mesh?.counters.uploadedBytes ?? 0,
     manifestVersion: status?.manifestVersion ?? null,
     pageManifestVersion: status?.pageVersion ?? null,

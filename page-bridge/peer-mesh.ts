@@ -112,6 +112,11 @@ export class PeerMesh {
     return [...this.links.keys()];
   }
 
+  /** Open links whose holdings (HAVE) have arrived. */
+  get announcedCount(): number {
+    return this.options.holdings.announcedLinks();
+  }
+
   get bannedCount(): number {
     return this.banned.size;
   }

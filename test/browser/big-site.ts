@@ -142,12 +142,17 @@ export async function untilCached(page: Page, key: string, timeoutMs = 20_000): 
   if (!cached) throw new Error(`the service worker never stored ${key}; a visitor without it cannot seed it`);
 }
 
-/** Polls the visitor's open peer links until there are `n`; returns how many there are. */
+/**
+ * Polls the visitor's peer links until `n` are open and have announced their holdings (HAVE: the
+ * scheduler asks a link for what it announced, so a link whose HAVE is still on its way may be
+ * skipped); returns how many there are.
+ */
 export async function waitForPeers(page: Page, n: number, timeoutMs = 20_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { peers } = await stats(page);
-    if (peers >= n || Date.now() > deadline) return peers;
+    const { peers, peersAnnounced } = await stats(page);
+    const ready = Math.min(peers, peersAnnounced);
+    if (ready >= n || Date.now() > deadline) return ready;
     await new Promise((r) => setTimeout(r, 100));
   }
 }

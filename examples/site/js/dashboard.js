@@ -57,7 +57,7 @@
     }
     const s = await api.stats();
     show('dash-manifest', s.manifestVersion === null ? 'none in force' + (s.manifestError ? ' (' + s.manifestError + ')' : '') : 'version ' + s.manifestVersion + (s.pageManifestVersion !== s.manifestVersion ? ' (this page: ' + s.pageManifestVersion + ')' : ''));
-    show('dash-peers', s.peers + ' connected · ' + s.state + (s.bannedPeers ? ' · ' + s.bannedPeers + ' banned' : ''));
+    show('dash-peers', s.peers + ' connected' + (s.peersAnnounced < s.peers ? ' (' + s.peersAnnounced + ' announced)' : '') + ' · ' + s.state + (s.bannedPeers ? ' · ' + s.bannedPeers + ' banned' : ''));
     show('dash-uploaded', fmt(s.uploadedBytes));
     show('dash-fill', s.fill.state + ' · ' + s.fill.done + ' of ' + s.fill.total + ' files' + (s.fill.failed ? ' (' + s.fill.failed + ' failed)' : ''));
     // Bytes still arriving (progress events) count too, so a big transfer shows while it runs.
