@@ -32,7 +32,9 @@ const node = {
 
 const builds = [
   { ...browser, entryPoints: ['sw/main.ts'], outfile: 'dist/runtime/deploynet-sw.js' },
-  { ...browser, entryPoints: ['page-bridge/main.ts'], outfile: 'dist/runtime/deploynet.js' },
+  // webrtc-adapter: PeerJS reads only its browserDetails; its shims are no-ops in the browsers of
+  // `target` (page-bridge/webrtc-adapter-lite.ts says why), and with `sdp` it was a third of this bundle.
+  { ...browser, entryPoints: ['page-bridge/main.ts'], outfile: 'dist/runtime/deploynet.js', alias: { 'webrtc-adapter': './page-bridge/webrtc-adapter-lite.ts' } },
   { ...browser, entryPoints: ['sw/kill-switch-sw.ts'], outfile: 'dist/runtime/deploynet-sw-off.js' },
   { ...node, entryPoints: ['manifest-cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...node, entryPoints: ['manifest-cli/index.ts'], outfile: 'dist/index.js' },
