@@ -29,7 +29,7 @@ import { injectScriptTagIntoFile } from './inject.js';
 import { loadPrivateKey } from './keys.js';
 import { keyInSiteError } from './leaked-key.js';
 import { nodeCrypto } from './node-crypto.js';
-import { configPrelude, loadRuntimeTemplates } from './runtime-templates.js';
+import { EMBED_PAGE_PRELUDE, SW_LIB_TEMPLATE, configPrelude, loadRuntimeTemplates, loadSwLibTemplate } from './runtime-templates.js';
 import { isInside, resolveSiteDir, walkSite } from './walk-site.js';
 
 export const DEFAULT_EXPIRES = '30d';
@@ -66,6 +66,13 @@ export interface BuildSiteOptions {
    * and a page script that unregisters instead of starting: takes DeployNet off a site.
    */
   readonly killSwitch?: boolean;
+  /**
+   * `standalone` (default): DeployNet's own service worker, deploynet-sw.js, which the page script
+   * registers. `embed`: the site has a worker of its own that imports DeployNet: write
+   * deploynet-sw-lib.js (for its `importScripts`) instead of deploynet-sw.js, and a page script that
+   * waits for the site's worker rather than registering one (sw/embed.ts).
+   */
+  readonly swMode?: SwMode;
   /** Milliseconds since the epoch (default Date.now()). */
   readonly now?: number;
   /** Folder holding the runtime templates (default: dist/runtime/, see runtime-templates.ts). */
@@ -84,13 +91,25 @@ export interface BuildSiteResult {
   readonly keyId: string;
   /** True when this build wrote the kill-switch service worker. */
   readonly killSwitch: boolean;
+  readonly swMode: SwMode;
   readonly paths: {
     readonly manifest: string;
+    /** deploynet-sw.js, or in embed mode deploynet-sw-lib.js. */
     readonly sw: string;
     readonly page: string;
     /** HTML files that got the script tag in this run. */
     readonly injected: readonly string[];
   };
+}
+
+/** Who owns the service worker: DeployNet (`standalone`) or the site, whose worker imports DeployNet (`embed`). */
+export type SwMode = 'standalone' | 'embed';
+export const SW_MODES: readonly SwMode[] = ['standalone', 'embed'];
+
+export function parseSwMode(value: unknown): SwMode {
+  const mode = SW_MODES.find((m) => m === value);
+  if (mode) return mode;
+  throw new DeployNetError('BAD_ARGUMENT', `swMode must be standalone or embed, not ${String(value)}`, { field: 'swMode' });
 }
 
 function parseVersion(value: unknown): number {
@@ -152,12 +171,29 @@ export async function readIceServersFile(path: string): Promise<IceServer[]> {
   }
 }
 
+/**
+ * Builds and signs a site: hashes every file of `siteDir`, signs the manifest with `keyFile` and
+ * writes deploynet-manifest.json, the service worker (deploynet-sw.js; deploynet-sw-lib.js with
+ * `swMode: 'embed'`) and deploynet.js into `siteDir`. This is
+ * `deploynet build` (the CLI calls exactly this). Refusals are DeployNetErrors with a `code`
+ * (KEY_INVALID, SITE_DIR_MISSING, PATH_ESCAPES_SITE, KEY_IN_SITE, FILE_CHANGED, ...) and a
+ * one-sentence message; nothing is written before every check has passed.
+ *
+ * @example
+ * ```ts
+ * import { buildSite } from 'deploynet';
+ *
+ * const result = await buildSite({ siteDir: 'public', keyFile: 'deploynet.key', signal: 'https://signal.example.com', inject: true });
+ * console.log(`version ${result.version}: ${result.fileCount} files, ${result.totalBytes} bytes`);
+ * ```
+ */
 export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteResult> {
   const now = options.now ?? Date.now();
   const root = await resolveSiteDir(options.siteDir);
   const version = parseVersion(options.version ?? Math.floor(now / 1000));
   const expiresMs = parseDuration(options.expires ?? DEFAULT_EXPIRES, 'expires');
   const chunkSize = parseChunkSize(options.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  const swMode = parseSwMode(options.swMode ?? 'standalone');
   const signal = options.signal === undefined || options.signal === null ? null : parseSignalUrl(options.signal);
 
   const key = await loadPrivateKey(options.keyFile);
@@ -181,14 +217,23 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   const templates = await loadRuntimeTemplates(options.runtimeDir);
   const prelude = configPrelude(config);
   const killSwitch = options.killSwitch === true;
-  const swCode = killSwitch ? await loadKillSwitchTemplate(templates.dir) : templates.sw;
+  // In embed mode the library is the only worker code (a kill-switch build turns it off itself).
+  const swCode = swMode === 'embed' ? '' : killSwitch ? await loadKillSwitchTemplate(templates.dir) : templates.sw;
+  const libCode = swMode === 'embed' ? await loadSwLibTemplate(templates.dir) : '';
 
   // Refuse a bad site (escaping symlink, leaked key, unsafe name) before writing anything.
   const walk = await walkSite(root);
   throwFirst(walk.problems);
 
   const pagePath = within(root, PAGE_SCRIPT_PATH);
-  await writeFileAtomic(pagePath, prelude + (killSwitch ? KILL_SWITCH_PAGE_PRELUDE : '') + templates.page);
+  const offPrelude = killSwitch ? KILL_SWITCH_PAGE_PRELUDE : '';
+  await writeFileAtomic(pagePath, prelude + offPrelude + (swMode === 'embed' ? EMBED_PAGE_PRELUDE : '') + templates.page);
+  // Written before hashing, like the page script, so the manifest lists it. Its first line names
+  // the version: its bytes change with every deploy, so the browser's update check (which compares
+  // imported scripts too) installs the site's worker again, which then accepts the new manifest.
+  // A kill-switch build gets the same global as the page script: DeployNet then answers nothing.
+  const libPath = within(root, `/${SW_LIB_TEMPLATE}`);
+  if (swMode === 'embed') await writeFileAtomic(libPath, `/* deploynet manifest version ${version} */\n${prelude}${offPrelude}${libCode}`);
   const injected: string[] = [];
   if (options.inject) {
     for (const file of walk.files) {
@@ -221,7 +266,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   // The manifest's digest makes deploynet-sw.js differ byte for byte on every deploy, so the
   // browser's update check (on navigation) installs the new SW, which accepts the new manifest.
   const digest = createHash('sha256').update(envelopeText).digest('hex');
-  await writeFileAtomic(swPath, `/* deploynet manifest version ${version} sha256 ${digest} */\n${prelude}${swCode}`);
+  if (swMode === 'standalone') await writeFileAtomic(swPath, `/* deploynet manifest version ${version} sha256 ${digest} */\n${prelude}${swCode}`);
   return {
     manifest,
     config,
@@ -230,6 +275,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     version,
     keyId: key.keyId,
     killSwitch,
-    paths: { manifest: manifestPath, sw: swPath, page: pagePath, injected },
+    swMode,
+    paths: { manifest: manifestPath, sw: swMode === 'embed' ? libPath : swPath, page: pagePath, injected },
   };
 }

@@ -5,7 +5,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SCRIPT_TAG } from './inject.js';
@@ -174,14 +174,117 @@ describe('deploynet CLI', { timeout: 60_000 }, () => {
     const help = run(['--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/^Usage: deploynet <command>/);
-    for (const command of ['keygen', 'build', 'verify', 'signal', 'serve']) {
+    for (const command of ['init', 'keygen', 'build', 'verify', 'signal', 'serve']) {
       const r = run([command, '--help']);
       expect(r.status, command).toBe(0);
-      expect(r.stdout, command).toMatch(new RegExp(`^Usage: deploynet ${command}[\\s\\S]*Examples?:\\n  deploynet ${command} `));
+      expect(r.stdout, command).toMatch(new RegExp(`^Usage: deploynet ${command}[\\s\\S]*Examples?:\\n  deploynet ${command}\\b`));
+      expect(r.stdout, command).toMatch(/--json {2,}print the result as one JSON line/);
+      expect(r.stdout, command).toMatch(/--config FILE {2,}the project file/);
     }
+    expect(help.stdout).toMatch(/Exit codes:\n  0  ok\n  1  a user error.*\n  2  an internal error/);
     const v = run(['--version']);
     expect(v.status).toBe(0);
     expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('init sets a project up (key, .gitignore, config, npm script), refuses to run twice, --force replaces', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'package.json'), '{\n  "name": "shop",\n  "private": true\n}\n');
+    const r = run(['init', '--site', 'public', '--signal', 'http://127.0.0.1:9000'], dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    // Not a terminal: the results, no next-step hints.
+    expect(r.stdout.trimEnd().split('\n')).toEqual([
+      `wrote ${join(dir, 'deploynet.config.json')}`,
+      expect.stringMatching(/^wrote .*deploynet\.key \(private, keep it secret\) and .*deploynet\.pub, key [0-9a-f]{16}$/),
+      `added /deploynet.key to ${join(dir, '.gitignore')}`,
+      'npm script "deploynet": "deploynet build": added',
+    ]);
+    expect((await stat(join(dir, 'deploynet.key'))).mode & 0o777).toBe(0o600);
+    expect(await readFile(join(dir, '.gitignore'), 'utf8')).toContain('\n/deploynet.key\n');
+    expect(JSON.parse(await readFile(join(dir, 'deploynet.config.json'), 'utf8'))).toMatchObject({ siteDir: 'public', keyFile: 'deploynet.key', signal: 'http://127.0.0.1:9000', chunkSize: 262144 });
+    expect(await readFile(join(dir, 'package.json'), 'utf8')).toBe('{\n  "name": "shop",\n  "private": true,\n  "scripts": {\n    "deploynet": "deploynet build"\n  }\n}\n');
+
+    const key = await readFile(join(dir, 'deploynet.key'), 'utf8');
+    expectOneSentence(run(['init'], dir), /deploynet\.config\.json already exists; edit it, or pass --force/);
+    expect(await readFile(join(dir, 'deploynet.key'), 'utf8')).toBe(key);
+
+    const forced = run(['init', '--force', '--json'], dir);
+    expect(forced.status, forced.stderr).toBe(0);
+    const j = JSON.parse(forced.stdout) as { replacedKey: string; keyId: string; gitignore: { added: string[] }; script: { status: string } };
+    expect(j).toMatchObject({ ok: true, script: { status: 'present' } });
+    expect(await readFile(j.replacedKey, 'utf8')).toBe(key); // the old key is kept
+    expect(j.gitignore.added).toEqual([`/${basename(j.replacedKey)}`]);
+    expect(await readFile(join(dir, 'deploynet.key'), 'utf8')).not.toBe(key);
+  });
+
+  it('build and verify read deploynet.config.json; flags win over it', async () => {
+    const f = await fixture();
+    await writeFile(
+      join(f.root, 'deploynet.config.json'),
+      JSON.stringify({ siteDir: 'site', keyFile: 'keys/deploynet.key', pubFile: 'keys/deploynet.pub', signal: 'http://127.0.0.1:9000', region: 'eu-west', chunkSize: 65536, uploadRateBytesPerSec: 1000, inject: true }),
+    );
+    const b = run(['build', '--version', '11', '--region', 'us-east', '--json'], f.root);
+    expect(b.status, b.stderr).toBe(0);
+    expect(JSON.parse(b.stdout)).toMatchObject({ ok: true, version: 11, fileCount: 4 });
+    const page = await readFile(join(f.siteDir, 'deploynet.js'), 'utf8');
+    expect(JSON.parse(/^var __DEPLOYNET_CONFIG__ = (.*);\n/.exec(page)![1]!)).toMatchObject({ signal: 'http://127.0.0.1:9000', region: 'us-east', uploadRateBytesPerSec: 1000 });
+    const manifest = JSON.parse(await readFile(join(f.siteDir, 'deploynet-manifest.json'), 'utf8')) as { manifest: string };
+    expect(JSON.parse(manifest.manifest)).toMatchObject({ chunkSize: 65536, version: 11 });
+    expect(await readFile(join(f.siteDir, 'index.html'), 'utf8')).toContain(SCRIPT_TAG);
+
+    const v = run(['verify', '--json'], f.root);
+    expect(v.status, v.stderr).toBe(0);
+    expect(JSON.parse(v.stdout)).toEqual({ ok: true, version: 11, problems: [] });
+
+    // --config from elsewhere: paths in the file are relative to the file.
+    const elsewhere = await tempDir();
+    const c = run(['build', '--config', join(f.root, 'deploynet.config.json'), '--version', '12', '--signal', 'http://127.0.0.1:9001'], elsewhere);
+    expect(c.status, c.stderr).toBe(0);
+    expect(c.stdout).toMatch(/^built version 12: 4 files/);
+    expect(await readFile(join(f.siteDir, 'deploynet-sw.js'), 'utf8')).toContain('"signal":"http://127.0.0.1:9001"');
+
+    // swMode from the file; --sw-mode wins.
+    const conf = JSON.parse(await readFile(join(f.root, 'deploynet.config.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(f.root, 'deploynet.config.json'), JSON.stringify({ ...conf, swMode: 'embed' }));
+    const embed = run(['build', '--json'], f.root);
+    expect(embed.status, embed.stderr).toBe(0);
+    expect(JSON.parse(embed.stdout)).toMatchObject({ paths: { sw: join(f.siteDir, 'deploynet-sw-lib.js') } });
+    const standalone = run(['build', '--json', '--sw-mode', 'standalone'], f.root);
+    expect(JSON.parse(standalone.stdout)).toMatchObject({ paths: { sw: join(f.siteDir, 'deploynet-sw.js') } });
+    expectOneSentence(run(['build', '--sw-mode', 'bundled'], f.root), /--sw-mode must be standalone or embed, not "bundled"/);
+  });
+
+  it('a bad config file: one sentence naming the file and the field, exit 1, nothing built', async () => {
+    const f = await fixture();
+    const config = join(f.root, 'deploynet.config.json');
+    const build = ['build', 'site', '--key', f.keys.privateKeyPath];
+    await writeFile(config, '{"chunkSize": 100000}');
+    expectOneSentence(run(build, f.root), /^deploynet: deploynet\.config\.json: "chunkSize" must be a power of two from 16384 \(16 KiB\) to 4194304 \(4 MiB\) bytes, e\.g\. 262144, not 100000$/);
+    expect(existsSync(join(f.siteDir, 'deploynet-manifest.json'))).toBe(false);
+    await writeFile(config, '{"firstvisit": "none"}');
+    expectOneSentence(run(build, f.root), /"firstvisit" is not a DeployNet setting; did you mean "firstVisit"\?/);
+    await writeFile(config, '{"siteDir": "site",\n "expires": 30}');
+    expectOneSentence(run(['verify', '--pub', f.keys.publicKeyPath], f.root), /deploynet\.config\.json: "expires" must be a duration/);
+    await writeFile(config, '{"siteDir": "site",}');
+    expectOneSentence(run(['serve', '--port', '0'], f.root), /deploynet\.config\.json is not valid JSON \(.* at line 1, column 20\)/);
+    await writeFile(config, '{"signalNode": {"port": "9000"}}');
+    expectOneSentence(run(['signal'], f.root), /"signalNode\.port" must be an integer from 0 to 65535/);
+    await writeFile(config, '{"signalToken": "lakeside-site-token-0123456789"}');
+    expectOneSentence(run(build, f.root), /deploynet\.config\.json: "signalToken" needs a signal node; set "signal" \(or pass --signal URL\)/);
+    await writeFile(config, '{"iceTransportPolicy": "relay", "iceServers": [{"urls": "stun:stun.example"}]}');
+    expectOneSentence(run(build, f.root), /deploynet\.config\.json: "iceTransportPolicy" "relay" needs your own TURN server/);
+    expectOneSentence(run([...build, '--config', 'missing.json'], f.root), /cannot read the config file missing\.json: it does not exist/);
+    const withoutKey = run(['build', 'site', '--json'], await tempDir());
+    expect(withoutKey.status).toBe(1);
+    expect(JSON.parse(withoutKey.stdout)).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT', message: expect.stringMatching(/--key FILE is required \(or set "keyFile" in deploynet\.config\.json\)/) } });
+  });
+
+  it('keygen --json prints one JSON line', async () => {
+    const dir = await tempDir();
+    const r = run(['keygen', '--out', dir, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ ok: true, keyId: expect.stringMatching(/^[0-9a-f]{16}$/), privateKeyPath: join(dir, 'deploynet.key'), publicKeyPath: join(dir, 'deploynet.pub') });
   });
 
   /**
@@ -191,21 +294,21 @@ describe('deploynet CLI', { timeout: 60_000 }, () => {
   async function start(
     args: readonly string[],
     env: NodeJS.ProcessEnv = process.env,
-  ): Promise<{ url: string; stop(signal: NodeJS.Signals): Promise<number | null>; stderr(): string }> {
+  ): Promise<{ url: string; stop(signal: NodeJS.Signals): Promise<number | null>; stderr(): string; stdout(): string }> {
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => void (stderr += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let out = '';
     const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
       child.stdout.on('data', (c: Buffer) => {
         out += c.toString();
-        const m = /^(http:\/\/127\.0\.0\.1:\d+)\n/.exec(out);
+        const m = /^(?:\{.*"url":")?(http:\/\/127\.0\.0\.1:\d+)(?:".*\})?\n/.exec(out);
         if (m) resolve(m[1]!);
       });
       child.on('exit', () => reject(new Error(`${args[0]} exited early: ${out} ${stderr}`)));
     });
-    return { url, stop: (signal) => (child.kill(signal), exited), stderr: () => stderr };
+    return { url, stop: (signal) => (child.kill(signal), exited), stderr: () => stderr, stdout: () => out };
   }
 
   it('serve prints its URL, serves, and exits 0 on SIGTERM', async () => {
@@ -214,6 +317,16 @@ describe('deploynet CLI', { timeout: 60_000 }, () => {
     const r = await fetch(`${s.url}/css/site.css`);
     expect(await r.text()).toBe('body { color: red }\n');
     expect(await s.stop('SIGTERM')).toBe(0);
+  });
+
+  it('serve and signal --json print one JSON line when listening', async () => {
+    const f = await fixture();
+    const s = await start(['serve', f.siteDir, '--port', '0', '--json']);
+    expect(JSON.parse(s.stdout())).toMatchObject({ ok: true, listening: true, url: s.url, siteDir: f.siteDir });
+    expect(await s.stop('SIGTERM')).toBe(0);
+    const n = await start(['signal', '--port', '0', '--json', '--log-level', 'silent']);
+    expect(JSON.parse(n.stdout())).toEqual({ ok: true, listening: true, url: n.url });
+    expect(await n.stop('SIGTERM')).toBe(0);
   });
 
   it('signal prints its base URL, answers /health, and exits 0 on SIGINT', async () => {

@@ -1,12 +1,13 @@
 /**
  * `npm start`: the whole of DeployNet on one machine. Makes a throwaway key, starts an in-process
- * signal node, and for each example (the static site and the installable PWA) copies it to
+ * signal node, and for each example (the static site, the installable PWA, and a site with its own
+ * Workbox service worker, built with `--sw-mode embed` after its own SW build step) copies it to
  * .demo/<name>/, builds it with `--inject` and serves it on its own origin (own port): a service
  * worker's scope and storage belong to an origin, so two apps cannot share one. Prints the URLs to
  * open in two browsers (two profiles, or one normal and one private window: two visitors).
  */
 import { cp, mkdir, rm } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { errorMessage } from '../core/index.js';
 import { startSignalNode, type SignalNode } from '../signal/index.js';
@@ -21,7 +22,15 @@ const DEMO = join(ROOT, '.demo');
 const EXAMPLES = [
   { name: 'site', port: 8080, what: 'static site' },
   { name: 'pwa', port: 8081, what: 'installable app' },
+  { name: 'with-workbox', port: 8082, what: 'own Workbox SW' },
 ] as const;
+
+/** examples/with-workbox: its site is public/, and its own step writes its service worker (sw.js). */
+async function prepareWithWorkbox(siteDir: string): Promise<void> {
+  const script = pathToFileURL(join(ROOT, 'examples', 'with-workbox', 'build-sw.mjs')).href;
+  const { buildServiceWorker } = (await import(script)) as { buildServiceWorker: (dir: string) => Promise<unknown> };
+  await buildServiceWorker(siteDir);
+}
 
 async function listenOrAny<T>(start: (port: number) => Promise<T>, port: number): Promise<T> {
   try {
@@ -50,8 +59,10 @@ async function main(): Promise<void> {
   let dashboard = '';
   for (const example of EXAMPLES) {
     const siteDir = join(DEMO, example.name);
-    await cp(join(ROOT, 'examples', example.name), siteDir, { recursive: true });
-    const built = await buildSite({ siteDir, keyFile: keys.privateKeyPath, signal: signal.url, inject: true });
+    const embed = example.name === 'with-workbox';
+    await cp(join(ROOT, 'examples', example.name, ...(embed ? ['public'] : [])), siteDir, { recursive: true });
+    if (embed) await prepareWithWorkbox(siteDir);
+    const built = await buildSite({ siteDir, keyFile: keys.privateKeyPath, signal: signal.url, inject: true, ...(embed && { swMode: 'embed' as const }) });
     const origin = await listenOrAny((port) => serveSite({ siteDir, port, host }), example.port);
     origins.push(origin);
     console.log(`  ${example.what.padEnd(16)} ${origin.url}/  (${built.fileCount} files, manifest version ${built.version})`);

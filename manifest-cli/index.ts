@@ -18,3 +18,14 @@ export { hashSite, type HashProgress, type HashSiteOptions, type HashedSite } fr
 export { parseDuration } from './duration.js';
 export { startSignalNode, type SignalNode, type SignalOptions } from '../signal/index.js';
 export { DeployNetError, isDeployNetError, type ErrorCode } from '../core/errors.js';
+export {
+  readProjectConfig,
+  parseProjectConfig,
+  PROJECT_CONFIG_FILE,
+  SIGNAL_NODE_FIELDS,
+  type ProjectConfig,
+  type ProjectSignalNodeOptions,
+} from './project-config.js';
+export { buildSiteOptionsFromConfig, type BuildSiteOverrides } from './project-build-options.js';
+export { initProject, type InitProjectOptions, type InitProjectResult } from './init.js';
+export type { NpmScriptStatus } from './init-files.js';

@@ -40,7 +40,18 @@ async function describe(publicKey: KeyObject): Promise<PublicKeyInfo> {
   return { publicKeyRaw, publicKey: jwk.x, keyId: await keyIdOf(publicKeyRaw, nodeCrypto) };
 }
 
-/** Writes a new key pair into outDir (created if needed). Refuses when deploynet.key exists. */
+/**
+ * Writes a new Ed25519 key pair into outDir (created if needed): `deploynet.key` (private, mode
+ * 0600) and `deploynet.pub`. This is `deploynet keygen --out DIR` (the CLI calls exactly this).
+ * Refuses with KEY_EXISTS when deploynet.key exists: a key is never overwritten.
+ *
+ * @example
+ * ```ts
+ * import { generateKeyPair } from 'deploynet';
+ *
+ * const { privateKeyPath, publicKeyPath, keyId } = await generateKeyPair('keys');
+ * ```
+ */
 export async function generateKeyPair(outDir: string): Promise<GeneratedKeyPair> {
   const dir = resolve(outDir);
   const privateKeyPath = join(dir, PRIVATE_KEY_FILE);
@@ -89,7 +100,10 @@ function invalid(path: string, why: string): DeployNetError {
   return new DeployNetError('KEY_INVALID', `${path} ${why}`, { path });
 }
 
-/** Loads an Ed25519 private key (PKCS#8 PEM, as written by keygen). */
+/**
+ * Loads an Ed25519 private key (PKCS#8 PEM, as written by keygen), with its public key and key id.
+ * A public key, another key type or a non-key file is KEY_INVALID; an unreadable file KEY_UNREADABLE.
+ */
 export async function loadPrivateKey(path: string): Promise<PrivateKeyInfo> {
   const text = await readKeyFile(path);
   if (/-----BEGIN PUBLIC KEY-----/.test(text)) {

@@ -46,6 +46,28 @@ export async function loadRuntimeTemplates(runtimeDir?: string): Promise<Runtime
   );
 }
 
+/**
+ * DeployNet for a site's own service worker (sw/embed.ts): `build` writes it, with the same
+ * prelude, instead of deploynet-sw.js when the site's worker imports it (`swMode: 'embed'`).
+ */
+export const SW_LIB_TEMPLATE = 'deploynet-sw-lib.js';
+
+/**
+ * Prepended to deploynet.js in embed mode, after the config prelude: the page script then waits
+ * for the site's own worker to control the page instead of registering deploynet-sw.js
+ * (page-bridge/first-visit.ts reads this global).
+ */
+export const EMBED_PAGE_PRELUDE = 'var __DEPLOYNET_SW_MODE__ = "embed";\n';
+
+export async function loadSwLibTemplate(dir: string): Promise<string> {
+  const path = `${dir}/${SW_LIB_TEMPLATE}`;
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    throw new DeployNetError('BAD_CONFIG', `the runtime template ${path} is missing; run \`npm run build\` first`, { path });
+  }
+}
+
 /** Exactly the line the runtime bundles read their configuration from. */
 export function configPrelude(config: SiteConfig): string {
   return `var __DEPLOYNET_CONFIG__ = ${JSON.stringify(config)};\n`;

@@ -64,6 +64,22 @@ async function checkFile(manifest: Manifest, path: string, entry: SiteEntry | un
   return problems;
 }
 
+/**
+ * Checks a built site against its signed manifest with the public key: `deploynet verify` (the
+ * CLI calls exactly this). A site that does not match is not an exception: `ok` is false and
+ * `problems` lists every mismatch (bad signature, expired manifest, changed, missing or unlisted
+ * files). It throws (DeployNetError) only when it cannot check at all: a missing site folder, an
+ * unreadable or wrong key file.
+ *
+ * @example
+ * ```ts
+ * import { verifySite } from 'deploynet';
+ *
+ * const { ok, problems } = await verifySite({ siteDir: 'public', pubFile: 'deploynet.pub' });
+ * for (const p of problems) console.error(`${p.code} ${p.path ?? ''}: ${p.message}`);
+ * if (!ok) process.exitCode = 1;
+ * ```
+ */
 export async function verifySite(options: VerifySiteOptions): Promise<VerifySiteResult> {
   const now = options.now ?? Date.now();
   const root = await resolveSiteDir(options.siteDir);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { registerServiceWorker } from './first-visit.js';
 
 /** A ServiceWorkerContainer whose register() succeeds (or fails) and then takes control (or not). */
@@ -80,5 +80,64 @@ describe('registerServiceWorker', () => {
     const c = calls();
     expect(await registerServiceWorker(container(), 'reload', throwing, c.reload, c.stop)).toBe('controlled');
     expect(c.log).toEqual([]);
+  });
+});
+
+/** The site registers its own worker (embed mode): control comes (or not) without DeployNet registering anything. */
+function siteContainer(takesControl: boolean) {
+  const listeners: Array<() => void> = [];
+  let controller: object | null = null;
+  let registered = 0;
+  if (takesControl) {
+    setTimeout(() => {
+      controller = {};
+      for (const l of listeners.splice(0)) l();
+    }, 1);
+  }
+  const fake = {
+    get controller() {
+      return controller;
+    },
+    async register() {
+      registered++;
+      return {};
+    },
+    addEventListener(_type: string, listener: () => void) {
+      listeners.push(listener);
+    },
+  };
+  return { container: fake as unknown as ServiceWorkerContainer, registered: () => registered };
+}
+
+describe('registerServiceWorker with the site\'s own worker', () => {
+  it('registers nothing, never stops the page, and reloads once the site\'s worker controls it', async () => {
+    const site = siteContainer(true);
+    const c = calls();
+    expect(await registerServiceWorker(site.container, 'reload', memoryStorage(), c.reload, c.stop, 'site')).toBe('reloading');
+    expect(c.log).toEqual(['reload']);
+    expect(site.registered()).toBe(0);
+  });
+
+  it('without firstVisit reload: controlled, no reload', async () => {
+    const site = siteContainer(true);
+    const c = calls();
+    expect(await registerServiceWorker(site.container, 'none', memoryStorage(), c.reload, c.stop, 'site')).toBe('controlled');
+    expect(c.log).toEqual([]);
+    expect(site.registered()).toBe(0);
+  });
+
+  it('a site worker that never takes control: the bridge stays off, and nothing stopped needs a reload', async () => {
+    vi.useFakeTimers();
+    try {
+      const site = siteContainer(false);
+      const c = calls();
+      const pending = registerServiceWorker(site.container, 'reload', memoryStorage(), c.reload, c.stop, 'site');
+      await vi.runAllTimersAsync();
+      expect(await pending).toBe('unavailable');
+      expect(c.log).toEqual([]);
+      expect(site.registered()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -26,7 +26,7 @@ import { cacheContentProvider } from './content-provider.js';
 import { Holdings } from './holdings.js';
 import { idbStoredChunks } from './stored-chunks.js';
 import { fillIn, type FillInProgress } from './fill-in.js';
-import { registerServiceWorker } from './first-visit.js';
+import { registerServiceWorker, workerOwner } from './first-visit.js';
 import { engageKillSwitch } from './kill-switch.js';
 import { expose } from './page-api.js';
 import { pageTotals } from './page-stats.js';
@@ -126,7 +126,7 @@ async function start(sw: ServiceWorkerContainer): Promise<void> {
     // storage blocked: no first-visit reload
   }
   const mode = script?.dataset.firstVisit === 'none' ? 'none' : config.firstVisit;
-  const registration = await registerServiceWorker(sw, mode, storage, () => location.reload(), () => window.stop());
+  const registration = await registerServiceWorker(sw, mode, storage, () => location.reload(), () => window.stop(), workerOwner());
   if (registration === 'reloading') return; // this page is going away; the next one settles
   if (registration === 'unavailable') return setState('off');
   announce(sw, 'connecting');

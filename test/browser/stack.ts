@@ -15,6 +15,8 @@ import { startSignalNode, type SignalNode, type SignalOptions } from '../../sign
 export const EXAMPLE_SITE = new URL('../../examples/site/', import.meta.url).pathname;
 /** The installable, offline-first app (issue 3, item 7). */
 export const EXAMPLE_PWA = new URL('../../examples/pwa/', import.meta.url).pathname;
+/** A site with its own Workbox service worker, which imports DeployNet (issue 7, item 3): its public/ folder. */
+export const EXAMPLE_WITH_WORKBOX = new URL('../../examples/with-workbox/public/', import.meta.url).pathname;
 
 /**
  * Build options for tests that assert every byte came from a healthy peer. On a loaded 2-core CI
@@ -75,22 +77,41 @@ export interface StackOptions {
   /** The folder copied and deployed; default {@link EXAMPLE_SITE}. */
   readonly example?: string;
   readonly build?: Partial<Omit<BuildSiteOptions, 'siteDir' | 'keyFile' | 'signal'>>;
+  /** The site's own build step, after the copy and before `deploynet build` (e.g. bundling its service worker). */
+  readonly beforeBuild?: (siteDir: string) => Promise<void>;
   /** Runs after the build and before the origin starts (e.g. to tamper with the output). */
   readonly afterBuild?: (siteDir: string) => Promise<void>;
   /** Default: as fast as loopback, no log. */
   readonly origin?: OriginOptions;
+  /**
+   * Builds the copied site instead of the stack's own `buildSite(... inject: true)` (e.g. esbuild
+   * with the deploynet plugin), for the first build and every redeploy; returns the manifest.
+   */
+  readonly builder?: (input: StackBuildInput) => Promise<Manifest>;
+}
+
+/** What a custom {@link StackOptions.builder} gets: where to build, and the stack's key and signal node. */
+export interface StackBuildInput {
+  readonly siteDir: string;
+  readonly keyFile: string;
+  readonly signalUrl: string;
+  /** `options.build` with a redeploy's version and extras on top. */
+  readonly build: Partial<Omit<BuildSiteOptions, 'siteDir' | 'keyFile' | 'signal'>>;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const root = await mkdtemp(join(tmpdir(), 'deploynet-stack-'));
   const siteDir = join(root, 'site');
   await cp(options.example ?? EXAMPLE_SITE, siteDir, { recursive: true });
+  await options.beforeBuild?.(siteDir);
   const keys = await generateKeyPair(join(root, 'keys'));
   let signal: SignalNode | null = await startSignalNode({ ...options.signal, port: 0, host: '127.0.0.1' });
-  const build = (extra: Partial<BuildSiteOptions> = {}) =>
-    buildSite({ ...options.build, ...extra, siteDir, keyFile: keys.privateKeyPath, signal: signalUrl, inject: true });
+  const build = async (extra: Partial<BuildSiteOptions> = {}): Promise<Manifest> => {
+    if (options.builder) return options.builder({ siteDir, keyFile: keys.privateKeyPath, signalUrl, build: { ...options.build, ...extra } });
+    return (await buildSite({ ...options.build, ...extra, siteDir, keyFile: keys.privateKeyPath, signal: signalUrl, inject: true })).manifest;
+  };
   const signalUrl = signal.url;
-  let manifest = (await build()).manifest;
+  let manifest = await build();
   await options.afterBuild?.(siteDir);
   let originOptions: OriginOptions = options.origin ?? {};
   let served: ServedSite | null = await serveSite({ ...originOptions, siteDir, port: 0, host: '127.0.0.1' });
@@ -117,7 +138,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     async redeploy(change, version, extra = {}) {
       await change(siteDir);
-      manifest = (await build({ ...extra, version })).manifest;
+      manifest = await build({ ...extra, version });
       return manifest;
     },
     async writeManifest({ version, signer, tamper = false }) {
