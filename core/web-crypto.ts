@@ -40,3 +40,24 @@ export function webCrypto(subtle: SubtleLike): CryptoProvider {
     },
   };
 }
+
+/** RFC 8032's first test vector's public key: a valid Ed25519 point to try an import with. */
+const PROBE_PUBLIC_KEY = new Uint8Array([
+  0xd7, 0x5a, 0x98, 0x01, 0x82, 0xb1, 0x0a, 0xb7, 0xd5, 0x4b, 0xfe, 0xd3, 0xc9, 0x64, 0x07, 0x3a, 0x0e, 0xe1, 0x72, 0xf3, 0xda, 0xa6, 0x23, 0x25, 0xaf, 0x02, 0x1a, 0x68, 0xf7, 0x07, 0x51, 0x1a,
+]);
+
+/**
+ * Whether this WebCrypto verifies Ed25519 (Chrome 137, Firefox 129, Safari 17 and later). Without
+ * it no manifest can ever be verified, so the page script does not install the service worker at
+ * all (no first-visit reload for nothing) and the site loads from the origin as if DeployNet were
+ * not there.
+ */
+export async function supportsEd25519(subtle: Pick<SubtleLike, 'importKey'> | undefined): Promise<boolean> {
+  if (!subtle) return false;
+  try {
+    await subtle.importKey('raw', new Uint8Array(PROBE_PUBLIC_KEY), { name: 'Ed25519' }, false, ['verify']);
+    return true;
+  } catch {
+    return false;
+  }
+}

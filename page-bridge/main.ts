@@ -15,6 +15,7 @@ import {
   parseEnvelope,
   parseManifest,
   resolveSiteConfig,
+  supportsEd25519,
   webCrypto,
   type BridgeState,
   type DeployNetStats,
@@ -126,6 +127,11 @@ async function start(sw: ServiceWorkerContainer): Promise<void> {
     // storage blocked: no first-visit reload
   }
   const mode = script?.dataset.firstVisit === 'none' ? 'none' : config.firstVisit;
+  if (!sw.controller && workerOwner() === 'deploynet' && !(await supportsEd25519(window.crypto?.subtle))) {
+    console.info('[deploynet] this browser cannot verify Ed25519 signatures; the site loads from the origin');
+    fill.state = 'off';
+    return setState('off');
+  }
   const registration = await registerServiceWorker(sw, mode, storage, () => location.reload(), () => window.stop(), workerOwner());
   if (registration === 'reloading') return; // this page is going away; the next one settles
   if (registration === 'unavailable') return setState('off');
