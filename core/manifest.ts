@@ -9,7 +9,10 @@
  */
 import { chunkCount, isChunked, isValidChunkSize } from './chunks.js';
 import { DeployNetError } from './errors.js';
+import { MAX_HEADER_SETS, parseHeaderSet, type HeaderSet } from './response-headers.js';
 import { KEY_ID, SHA256_HEX, array, int, record, str } from './validate.js';
+
+export type { HeaderSet } from './response-headers.js';
 
 export const MANIFEST_FORMAT = 'deploynet-manifest/1';
 export const ENVELOPE_FORMAT = 'deploynet-signed/1';
@@ -26,6 +29,8 @@ export interface ManifestFile {
   readonly sha256: string;
   /** SHA-256 of each chunk, present only when the file is larger than one chunk. */
   readonly chunks?: readonly string[];
+  /** Index into {@link Manifest.headers}: the signed response headers of this file; absent: none. */
+  readonly headers?: number;
 }
 
 export interface Manifest {
@@ -38,6 +43,11 @@ export interface Manifest {
   readonly chunkSize: number;
   /** Keyed by URL path as the browser decodes it: `/css/site.css`. Sorted. */
   readonly files: Readonly<Record<string, ManifestFile>>;
+  /**
+   * Distinct sets of signed response headers (core/response-headers.ts), each listed once however
+   * many files use it; files point into it. Absent in manifests without any (and in older ones).
+   */
+  readonly headers?: readonly HeaderSet[];
 }
 
 export interface SignedEnvelope {
@@ -58,21 +68,41 @@ export function isSafeManifestPath(path: string): boolean {
   return segments.every((s) => s !== '' && s !== '.' && s !== '..');
 }
 
-function parseFile(value: unknown, path: string, chunkSize: number): ManifestFile {
+function parseFile(value: unknown, path: string, chunkSize: number, headerSets: number): ManifestFile {
   const code = 'MANIFEST_MALFORMED';
   const f = record(value, `files[${path}]`, code);
   const size = int(f.size, `files[${path}].size`, code, 0, MAX_FILE_SIZE);
   const type = str(f.type, `files[${path}].type`, code, /^[\x20-\x7e]{1,200}$/);
   const sha256 = str(f.sha256, `files[${path}].sha256`, code, SHA256_HEX);
+  let headers: number | undefined;
+  if (f.headers !== undefined) {
+    if (headerSets === 0) throw new DeployNetError(code, `files[${path}].headers must be absent when the manifest has no headers table`);
+    headers = int(f.headers, `files[${path}].headers`, code, 0, headerSets - 1);
+  }
+  const withHeaders = headers === undefined ? {} : { headers };
   if (!isChunked(size, chunkSize)) {
     if (f.chunks !== undefined) throw new DeployNetError(code, `files[${path}].chunks must be absent for a file of one chunk`);
-    return { size, type, sha256 };
+    return { size, type, sha256, ...withHeaders };
   }
   const count = chunkCount(size, chunkSize);
   const list = array(f.chunks, `files[${path}].chunks`, code, count);
   if (list.length !== count) throw new DeployNetError(code, `files[${path}].chunks must list ${count} hashes`);
   const chunks = list.map((h, i) => str(h, `files[${path}].chunks[${i}]`, code, SHA256_HEX));
-  return { size, type, sha256, chunks };
+  return { size, type, sha256, chunks, ...withHeaders };
+}
+
+/** The optional headers table: 1 to MAX_HEADER_SETS sets, each strictly on the allow-list. */
+function parseHeaderTable(value: unknown): HeaderSet[] | undefined {
+  const code = 'MANIFEST_MALFORMED';
+  if (value === undefined) return undefined;
+  const list = array(value, 'manifest.headers', code, MAX_HEADER_SETS);
+  if (list.length === 0) throw new DeployNetError(code, 'manifest.headers must be absent or list at least one header set', { field: 'manifest.headers' });
+  return list.map((set, i) => parseHeaderSet(set, `manifest.headers[${i}]`, code));
+}
+
+/** The signed response headers of a listed file (none for a file without any, or an older manifest). */
+export function fileHeaders(manifest: Manifest, file: ManifestFile): HeaderSet {
+  return (file.headers !== undefined && manifest.headers?.[file.headers]) || {};
 }
 
 /** Validates a parsed manifest object. */
@@ -92,12 +122,13 @@ export function parseManifest(value: unknown): Manifest {
   const rawFiles = record(m.files, 'manifest.files', code);
   const paths = Object.keys(rawFiles);
   if (paths.length > MAX_FILES) throw new DeployNetError(code, `manifest lists more than ${MAX_FILES} files`);
+  const headers = parseHeaderTable(m.headers);
   const files: Record<string, ManifestFile> = {};
   for (const path of paths) {
     if (!isSafeManifestPath(path)) throw new DeployNetError(code, `manifest path ${JSON.stringify(path)} is not a safe URL path`);
-    files[path] = parseFile(rawFiles[path], path, chunkSize);
+    files[path] = parseFile(rawFiles[path], path, chunkSize, headers?.length ?? 0);
   }
-  return { format: MANIFEST_FORMAT, version, created, expires, keyId, chunkSize, files };
+  return { format: MANIFEST_FORMAT, version, created, expires, keyId, chunkSize, files, ...(headers && { headers }) };
 }
 
 /** The exact text that gets signed. Deterministic: files sorted by path. */

@@ -24,6 +24,8 @@ import {
 import { writeFileAtomic } from './atomic-write.js';
 import { parseDuration } from './duration.js';
 import { fsError } from './fs-errors.js';
+import { applyHeaderRules, parseHeaderRules, type HeaderRulesOption } from './header-rules.js';
+import { readHeadersFile } from './headers-file.js';
 import { hashSite, throwFirst, type HashProgress } from './hash-site.js';
 import { injectScriptTagIntoFile } from './inject.js';
 import { loadPrivateKey } from './keys.js';
@@ -62,6 +64,13 @@ export interface BuildSiteOptions {
   /** Upload limit per visitor, over all its peers, in bytes per second; 0 (default) is unlimited. */
   readonly uploadRateBytesPerSec?: number;
   /**
+   * Response headers to sign into the manifest, on top of a `_headers` file in SITE_DIR: path
+   * pattern (`/*`, `/admin/*`, `/index.html`) → `{ "Content-Security-Policy": "…" }`. The service
+   * worker sets them on every answer for the file, whoever sent the bytes. Only the security
+   * headers of core/response-headers.ts are accepted; any other is refused, naming it.
+   */
+  readonly headers?: HeaderRulesOption;
+  /**
    * Write the no-op service worker (dist/runtime/deploynet-sw-off.js) instead of the normal one,
    * and a page script that unregisters instead of starting: takes DeployNet off a site.
    */
@@ -91,6 +100,8 @@ export interface BuildSiteResult {
   readonly keyId: string;
   /** True when this build wrote the kill-switch service worker. */
   readonly killSwitch: boolean;
+  /** Headers `_headers` sets that DeployNet does not sign (Cache-Control, …): the host's alone. */
+  readonly hostOnlyHeaders: readonly string[];
   readonly swMode: SwMode;
   readonly paths: {
     readonly manifest: string;
@@ -195,6 +206,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   const chunkSize = parseChunkSize(options.chunkSize ?? DEFAULT_CHUNK_SIZE);
   const swMode = parseSwMode(options.swMode ?? 'standalone');
   const signal = options.signal === undefined || options.signal === null ? null : parseSignalUrl(options.signal);
+  const optionRules = parseHeaderRules(options.headers);
 
   const key = await loadPrivateKey(options.keyFile);
   const keyReal = await realpath(options.keyFile);
@@ -224,6 +236,9 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   // Refuse a bad site (escaping symlink, leaked key, unsafe name) before writing anything.
   const walk = await walkSite(root);
   throwFirst(walk.problems);
+  // `_headers` rules first, then the option's: where both set a header, both values are kept.
+  const headersFile = await readHeadersFile(root);
+  const headerRules = [...headersFile.rules, ...optionRules];
 
   const pagePath = within(root, PAGE_SCRIPT_PATH);
   const offPrelude = killSwitch ? KILL_SWITCH_PAGE_PRELUDE : '';
@@ -242,6 +257,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   }
 
   const hashed = await hashSite(root, { chunkSize, onProgress: options.onProgress, beforeRead: options.beforeRead });
+  const signedHeaders = applyHeaderRules(headerRules, hashed.files);
   const manifest: Manifest = {
     format: MANIFEST_FORMAT,
     version,
@@ -249,7 +265,8 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     expires: new Date(now + expiresMs).toISOString(),
     keyId: key.keyId,
     chunkSize,
-    files: hashed.files,
+    files: signedHeaders.files,
+    ...(signedHeaders.headers.length > 0 && { headers: signedHeaders.headers }),
   };
   const text = serializeManifest(manifest);
   const signature = sign(null, utf8Encode(text), key.privateKey);
@@ -275,6 +292,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
     version,
     keyId: key.keyId,
     killSwitch,
+    hostOnlyHeaders: headersFile.hostOnly,
     swMode,
     paths: { manifest: manifestPath, sw: swMode === 'embed' ? libPath : swPath, page: pagePath, injected },
   };

@@ -30,11 +30,12 @@ export function formatBytes(n: number): string {
 }
 
 export function buildSummary(r: BuildSiteResult): string {
-  return `built version ${r.version}: ${r.fileCount} files, ${formatBytes(r.totalBytes)}, key ${r.keyId}`;
+  const hostOnly = r.hostOnlyHeaders.length > 0 ? `\n_headers: ${r.hostOnlyHeaders.join(', ')} left to the host (not signed)` : '';
+  return `built version ${r.version}: ${r.fileCount} files, ${formatBytes(r.totalBytes)}, key ${r.keyId}${hostOnly}`;
 }
 
 export function buildJson(r: BuildSiteResult): string {
-  return JSON.stringify({ ok: true, version: r.version, keyId: r.keyId, fileCount: r.fileCount, totalBytes: r.totalBytes, expires: r.manifest.expires, paths: r.paths });
+  return JSON.stringify({ ok: true, version: r.version, keyId: r.keyId, fileCount: r.fileCount, totalBytes: r.totalBytes, expires: r.manifest.expires, paths: r.paths, hostOnlyHeaders: r.hostOnlyHeaders });
 }
 
 /** A progress printer for a terminal: one line, rewritten at most every 100 ms. */

@@ -84,8 +84,11 @@ describe('hashFile', () => {
 });
 
 describe('hashSite', () => {
-  it('lists every public file, sorted, with content types, and skips dot-files and the build outputs', async () => {
+  it('lists every public file, sorted, with content types, and skips dot-files, the build outputs and hosts\' _headers/_redirects', async () => {
     const f = await fixture();
+    await f.write('_headers', '/*\n  X-Frame-Options: DENY\n');
+    await f.write('_redirects', '/old /new 301\n');
+    await f.write('sub/_headers', 'a nested file of the same name is content');
     await f.write('deploynet-manifest.json', '{}');
     await f.write('deploynet-sw.js', '//');
     await f.write('deploynet.js', '//page');
@@ -94,11 +97,11 @@ describe('hashSite', () => {
     await f.write('B.txt', 'upper case sorts first');
     const progress: number[] = [];
     const r = await hashSite(f.siteDir, { onProgress: (p) => progress.push(p.bytesDone / Math.max(1, p.bytesTotal)) });
-    expect(Object.keys(r.files)).toEqual(['/B.txt', '/css/site.css', '/deploynet.js', '/img/dot.png', '/index.html', '/sub/deploynet-sw.js']);
+    expect(Object.keys(r.files)).toEqual(['/B.txt', '/css/site.css', '/deploynet.js', '/img/dot.png', '/index.html', '/sub/_headers', '/sub/deploynet-sw.js']);
     expect(r.files['/index.html']!.type).toBe('text/html; charset=utf-8');
     expect(r.files['/img/dot.png']!.type).toBe('image/png');
     expect(r.files['/css/site.css']!.sha256).toBe(sha(await readFile(join(f.siteDir, 'css/site.css'))));
-    expect(r.fileCount).toBe(6);
+    expect(r.fileCount).toBe(7);
     expect(progress.at(-1)).toBe(1);
   });
 

@@ -57,5 +57,6 @@ export function buildSiteOptionsFromConfig(config: ProjectConfig | null, overrid
     expires: either(o.expires, c?.expires),
     inject: either(o.inject, c?.inject),
     swMode: either(o.swMode, c?.swMode),
+    headers: either(o.headers, c?.headers),
   };
 }

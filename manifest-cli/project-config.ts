@@ -18,6 +18,7 @@ import { bool, isRecord, oneOf } from '../core/validate.js';
 import { resolveSignalConfig, type SignalConfig } from '../signal/index.js';
 import { SW_MODES, type SwMode } from './build-site.js';
 import { parseDuration } from './duration.js';
+import { headerRulesOption, parseHeaderRules, type HeaderRulesOption } from './header-rules.js';
 import { errnoCode, fsError } from './fs-errors.js';
 
 /** The file every command looks for in the current directory when no `--config` is given. */
@@ -56,6 +57,8 @@ export interface ProjectConfig {
   readonly inject?: boolean;
   /** `embed` when the site's own service worker imports DeployNet (see buildSite's swMode). */
   readonly swMode?: SwMode;
+  /** Response headers to sign into the manifest: path pattern → header object (see buildSite's `headers`). */
+  readonly headers?: HeaderRulesOption;
   /** Defaults for `deploynet signal` (its flags and DEPLOYNET_SIGNAL_* variables win). */
   readonly signalNode?: ProjectSignalNodeOptions;
 }
@@ -63,7 +66,7 @@ export interface ProjectConfig {
 type Field = Exclude<keyof ProjectConfig, 'file'>;
 const FIELDS = [
   'siteDir', 'keyFile', 'pubFile', 'signal', 'signalToken', 'region', 'iceServers', 'iceTransportPolicy', 'chunkSize',
-  'firstVisit', 'peerTimeoutMs', 'upload', 'maxPeers', 'uploadRateBytesPerSec', 'expires', 'inject', 'swMode', 'signalNode',
+  'firstVisit', 'peerTimeoutMs', 'upload', 'maxPeers', 'uploadRateBytesPerSec', 'expires', 'inject', 'swMode', 'signalNode', 'headers',
 ] as const satisfies readonly Field[];
 /** Fields core's resolveSiteConfig checks (ranges and formats live there, once). */
 const SITE_FIELDS = ['signal', 'iceServers', 'firstVisit', 'peerTimeoutMs', 'upload', 'maxPeers', 'uploadRateBytesPerSec'] as const;
@@ -145,6 +148,16 @@ function parseSignalNode(label: string, value: unknown): ProjectSignalNodeOption
   return out;
 }
 
+/** The `headers` field: its messages already name the pattern and header (`headers["/*"]: …`). */
+function parseHeadersField(label: string, value: unknown): HeaderRulesOption {
+  try {
+    return headerRulesOption(parseHeaderRules(value, 'headers'));
+  } catch (err) {
+    if (!isDeployNetError(err)) throw err;
+    throw new DeployNetError('BAD_CONFIG', `${label}: ${err.message}`, { field: 'headers' });
+  }
+}
+
 /**
  * Validates the parsed JSON of a project file. `file` is where it came from: relative paths in it
  * are resolved against that file's folder, and every error message starts with its name.
@@ -183,6 +196,7 @@ export function parseProjectConfig(value: unknown, file: string, cwd = process.c
   const inject = at('inject', () => bool(value.inject, 'inject', 'BAD_CONFIG'));
   const swMode = at('swMode', () => oneOf(value.swMode, 'swMode', 'BAD_CONFIG', SW_MODES));
   const signalNode = value.signalNode === undefined ? undefined : parseSignalNode(label, value.signalNode);
+  const headers = value.headers === undefined ? undefined : parseHeadersField(label, value.headers);
 
   const siteDir = path(label, value, 'siteDir', base);
   const keyFile = path(label, value, 'keyFile', base);
@@ -207,6 +221,7 @@ export function parseProjectConfig(value: unknown, file: string, cwd = process.c
     ...(inject !== undefined && { inject }),
     ...(swMode !== undefined && { swMode }),
     ...(signalNode !== undefined && { signalNode }),
+    ...(headers !== undefined && { headers }),
   };
 }
 

@@ -1,7 +1,9 @@
 /**
  * Lists the files of SITE_DIR that the manifest will hold: recursive, sorted by name (code units),
  * so two runs over the same tree agree. Skipped: dot-files and dot-directories, and at the root
- * the files the build writes last (`deploynet-manifest.json`, `deploynet-sw.js`). Symlinks are
+ * the files the build writes last (`deploynet-manifest.json`, `deploynet-sw.js`) and static hosts'
+ * configuration files (`_headers`, `_redirects`: Netlify and Cloudflare Pages read them and do not
+ * serve them, so a visitor could never fetch them). Symlinks are
  * followed when they resolve inside SITE_DIR. Problems are collected, not thrown, so `verify`
  * can list them all while `build` stops at the first.
  */
@@ -28,7 +30,7 @@ export interface WalkResult {
   readonly problems: readonly DeployNetError[];
 }
 
-const SKIPPED_AT_ROOT = new Set([MANIFEST_PATH.slice(1), SW_PATH.slice(1)]);
+const SKIPPED_AT_ROOT = new Set([MANIFEST_PATH.slice(1), SW_PATH.slice(1), '_headers', '_redirects']);
 
 /** Resolves SITE_DIR to its real path; SITE_DIR_MISSING when it is not a directory. */
 export async function resolveSiteDir(siteDir: string): Promise<string> {

@@ -17,6 +17,7 @@ import {
   chunkCount,
   chunkHashes,
   contentRange,
+  fileHeaders,
   peerBudgetMs,
   planRange,
   type CryptoProvider,
@@ -73,8 +74,10 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
     if (verified && resultingClientId) deps.onNavigation(resultingClientId, verified.manifest.version);
     if (!verified || !route) return deps.fetch(request);
     const { file } = route;
+    // Signed with the manifest, so every answer for this file carries them whoever sent the bytes.
+    const signed = fileHeaders(verified.manifest, file);
     const range = requestedRange(request.headers);
-    const answer = (whole: WholeFile, source: Source) => rangeResponse(range, whole, file, source, startedAt);
+    const answer = (whole: WholeFile, source: Source) => rangeResponse(range, whole, file, signed, source, startedAt);
     const isFill = url.searchParams.has(FILL_PARAM);
     // Progress goes to the page that asked (not to navigations, not to the bridge's own fill-in).
     const report = clientId && !isFill && range === null ? progressReporter((detail) => deps.progress(clientId, detail), url.href, file.size) : undefined;
@@ -126,7 +129,7 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
       // error: pass its answer on as it is, never cached.
       const response = await originFetch(0, file.size);
       if (!response.ok) return response;
-      return unverifiedOriginResponse(await response.arrayBuffer(), response, startedAt);
+      return unverifiedOriginResponse(await response.arrayBuffer(), response, signed, startedAt);
     }
     const peerFailure = download.peerFailure;
     const withFailure = (response: Response) => {
@@ -137,7 +140,7 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
       // Not cached: Cache Storage holds whole files. The chunks stay in the partial store, so the
       // next request of this file (another range, the whole file, the fill-in) starts from them.
       const bytes = await download.slice(plan.first, plan.last + 1);
-      const headers = assetHeaders(file, source, startedAt, bytes.length);
+      const headers = assetHeaders(file, signed, source, startedAt, bytes.length);
       headers.set('content-range', contentRange(plan, file.size));
       return withFailure(new Response(bytes, { status: 206, headers }));
     }
@@ -165,7 +168,7 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
         .catch(() => undefined),
     );
     if (range !== null) return withFailure(await answer(await whole, source));
-    return withFailure(assetResponse(download.stream(), file, source, startedAt));
+    return withFailure(assetResponse(download.stream(), file, signed, source, startedAt));
   };
 }
 

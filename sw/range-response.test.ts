@@ -14,7 +14,7 @@ async function body(response: Response): Promise<number[]> {
 describe('rangeResponse', () => {
   it('answers 200 with the whole file without a Range, advertising Accept-Ranges', async () => {
     for (const whole of [buffer(), cached()]) {
-      const r = await rangeResponse(null, whole, file, 'cache', 0);
+      const r = await rangeResponse(null, whole, file, {}, 'cache', 0);
       expect(r.status).toBe(200);
       expect(Object.fromEntries(r.headers)).toMatchObject({
         'content-type': 'audio/wav',
@@ -37,7 +37,7 @@ describe('rangeResponse', () => {
     ['bytes=0-', 0, 999],
   ])('answers %s with 206 and the bytes %i-%i, from a buffer and from a cached Response', async (range, first, last) => {
     for (const [whole, source] of [[buffer(), 'peer'], [cached(), 'cache']] as const) {
-      const r = await rangeResponse(range, whole, file, source, 0);
+      const r = await rangeResponse(range, whole, file, {}, source, 0);
       expect(r.status).toBe(206);
       expect(Object.fromEntries(r.headers)).toMatchObject({
         'content-type': 'audio/wav',
@@ -54,7 +54,7 @@ describe('rangeResponse', () => {
   it('answers an unsatisfiable range with 416 and Content-Range: bytes */size', async () => {
     for (const range of ['bytes=1000-', 'bytes=-0', 'bytes=5000-6000']) {
       const whole = cached();
-      const r = await rangeResponse(range, whole, file, 'origin', 0);
+      const r = await rangeResponse(range, whole, file, {}, 'origin', 0);
       expect(r.status).toBe(416);
       expect(r.headers.get('content-range')).toBe('bytes */1000');
       expect(r.headers.get('content-length')).toBe('0');
@@ -67,7 +67,7 @@ describe('rangeResponse', () => {
 
   it('answers in full what it ignores: several ranges, bad syntax, other units', async () => {
     for (const range of ['bytes=0-1,5-6', 'bytes=9-3', 'bytes=x', 'items=0-1']) {
-      const r = await rangeResponse(range, buffer(), file, 'peer', 0);
+      const r = await rangeResponse(range, buffer(), file, {}, 'peer', 0);
       expect(r.status).toBe(200);
       expect(r.headers.get('content-length')).toBe('1000');
       expect(await body(r)).toEqual([...bytes]);
@@ -78,16 +78,33 @@ describe('rangeResponse', () => {
     const whole = cached();
     const blob = vi.spyOn(whole, 'blob');
     const arrayBuffer = vi.spyOn(whole, 'arrayBuffer');
-    const r = await rangeResponse('bytes=100-101', whole, file, 'cache', 0);
+    const r = await rangeResponse('bytes=100-101', whole, file, {}, 'cache', 0);
     expect(blob).toHaveBeenCalledOnce();
     expect(arrayBuffer).not.toHaveBeenCalled();
     expect(await body(r)).toEqual([bytes[100], bytes[101]]);
   });
 
+  it('sets the signed headers on every answer: 200, 206 and 416, from a buffer and from a cached Response', async () => {
+    const signed = { 'content-security-policy': "script-src 'self'", 'x-frame-options': 'DENY' };
+    for (const range of [null, 'bytes=10-19', 'bytes=5000-']) {
+      for (const whole of [buffer(), cached()]) {
+        const r = await rangeResponse(range, whole, file, signed, 'peer', 0);
+        expect([200, 206, 416]).toContain(r.status);
+        expect(r.headers.get('content-security-policy')).toBe("script-src 'self'");
+        expect(r.headers.get('x-frame-options')).toBe('DENY');
+        expect(r.headers.get('x-deploynet-source')).toBe('peer');
+      }
+    }
+    // Nothing signed: nothing added (the cached Response's own headers are never passed on).
+    const plain = await rangeResponse(null, new Response(bytes.slice(), { headers: { 'x-frame-options': 'SAMEORIGIN' } }), file, {}, 'cache', 0);
+    expect(plain.headers.has('x-frame-options')).toBe(false);
+    expect(plain.headers.has('content-security-policy')).toBe(false);
+  });
+
   it('handles an empty file', async () => {
     const empty: ManifestFile = { ...file, size: 0 };
-    expect((await rangeResponse('bytes=0-', new ArrayBuffer(0), empty, 'cache', 0)).status).toBe(416);
-    const r = await rangeResponse('bytes=-5', new ArrayBuffer(0), empty, 'cache', 0);
+    expect((await rangeResponse('bytes=0-', new ArrayBuffer(0), empty, {}, 'cache', 0)).status).toBe(416);
+    const r = await rangeResponse('bytes=-5', new ArrayBuffer(0), empty, {}, 'cache', 0);
     expect(r.status).toBe(200);
     expect(r.headers.get('content-length')).toBe('0');
   });

@@ -5,7 +5,7 @@
  * as ranges, so no unverified byte is served (invariant 2). A slice of a cached file is cut with
  * Blob.slice, so a small range of a big cached file does not read the file.
  */
-import { contentRange, planRange, rangeLength, unsatisfiedRange, type ManifestFile, type Source } from '../core/index.js';
+import { contentRange, planRange, rangeLength, unsatisfiedRange, type HeaderSet, type ManifestFile, type Source } from '../core/index.js';
 import { assetHeaders, assetResponse } from './respond.js';
 
 /** A whole verified file: its Cache Storage entry, or the bytes a peer or the origin sent. */
@@ -19,14 +19,15 @@ export function requestedRange(headers: Headers): string | null {
   return headers.has('if-range') ? null : headers.get('range');
 }
 
-export async function rangeResponse(range: string | null, whole: WholeFile, file: ManifestFile, source: Source, startedAt: number): Promise<Response> {
+/** `signed`: the file's signed response headers (core's fileHeaders), set on every answer, 206 and 416 included. */
+export async function rangeResponse(range: string | null, whole: WholeFile, file: ManifestFile, signed: HeaderSet, source: Source, startedAt: number): Promise<Response> {
   const plan = planRange(range, file.size);
   switch (plan.kind) {
     case 'full':
-      return assetResponse(whole instanceof Response ? whole.body : whole, file, source, startedAt);
+      return assetResponse(whole instanceof Response ? whole.body : whole, file, signed, source, startedAt);
     case 'unsatisfiable': {
       if (whole instanceof Response) await whole.body?.cancel();
-      const headers = assetHeaders(file, source, startedAt, 0);
+      const headers = assetHeaders(file, signed, source, startedAt, 0);
       headers.delete('content-type');
       headers.set('content-range', unsatisfiedRange(file.size));
       return new Response(null, { status: 416, headers });
@@ -34,7 +35,7 @@ export async function rangeResponse(range: string | null, whole: WholeFile, file
     case 'partial': {
       const end = plan.last + 1;
       const body = whole instanceof Response ? (await whole.blob()).slice(plan.first, end) : new Uint8Array(whole, plan.first, end - plan.first);
-      const headers = assetHeaders(file, source, startedAt, rangeLength(plan));
+      const headers = assetHeaders(file, signed, source, startedAt, rangeLength(plan));
       headers.set('content-range', contentRange(plan, file.size));
       return new Response(body, { status: 206, headers });
     }
