@@ -150,8 +150,8 @@ Options:
                            one node alone). Prefer the variable if the URL has a password
   --presence-ttl MS        with --redis, how long the peers of a node that died stay listed
                            (default 30000)
-  --ping-interval MS       WebSocket ping to every client; one that misses a ping is cut and leaves
-                           its swarm (default 10000)
+  --ping-interval MS       a client silent for half of it is pinged; still silent half an interval
+                           later, it is cut and leaves its swarm (default 10000)
 ${COMMON}
 
 Examples:

@@ -41,6 +41,9 @@ export function swarmSetKey(swarm: string): string {
   return `${CLUSTER_PREFIX}swarm:${swarm}`;
 }
 
+/** Prefix of every relay channel (the forward script appends the node id it finds). */
+export const RELAY_PREFIX = `${CLUSTER_PREFIX}relay:`;
+
 export function relayChannel(nodeId: string): string {
-  return `${CLUSTER_PREFIX}relay:${nodeId}`;
+  return `${RELAY_PREFIX}${nodeId}`;
 }

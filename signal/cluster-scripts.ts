@@ -108,6 +108,18 @@ for _, id in ipairs(redis.call('ZRANDMEMBER', KEYS[2], tonumber(ARGV[3]))) do
 end
 return out`;
 
+/**
+ * KEYS[1] the destination's presence; ARGV this node's id, the relay channel prefix, the
+ * envelope. Publishes the envelope on the channel of the node holding the destination, in one
+ * round trip (looking the node up and then publishing took two, and the relay's latency is
+ * those round trips). Returns how many subscribers got it: 0 when no other node holds the peer
+ * or its node no longer listens (it died); the caller hands the message back to PeerServer.
+ */
+const FORWARD = `
+local node = redis.call('HGET', KEYS[1], 'node')
+if not node or node == ARGV[1] then return 0 end
+return redis.call('PUBLISH', ARGV[2] .. node, ARGV[3])`;
+
 /** Every command takes the number of keys first (EVALSHA's own order). */
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -115,10 +127,11 @@ declare module 'ioredis' {
     deploynetRefresh(numKeys: number, ...keysAndArgs: (string | number)[]): Result<unknown, Context>;
     deploynetRelease(numKeys: number, ...keysAndArgs: (string | number)[]): Result<unknown, Context>;
     deploynetJoin(numKeys: number, ...keysAndArgs: (string | number)[]): Result<unknown, Context>;
+    deploynetForward(numKeys: number, ...keysAndArgs: (string | number)[]): Result<unknown, Context>;
   }
 }
 
-const SCRIPTS = { deploynetClaim: CLAIM, deploynetRefresh: REFRESH, deploynetRelease: RELEASE, deploynetJoin: JOIN } as const;
+const SCRIPTS = { deploynetClaim: CLAIM, deploynetRefresh: REFRESH, deploynetRelease: RELEASE, deploynetJoin: JOIN, deploynetForward: FORWARD } as const;
 
 /** Defines the scripts as commands on `redis` (and so on its pipelines). */
 export function defineClusterScripts(redis: Redis): void {

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { REGION } from '../core/swarm.js';
-import { NODE_ID, PRESENCE_PREFIX, presenceKey, relayChannel, swarmSetKey } from './cluster-keys.js';
+import { NODE_ID, PRESENCE_PREFIX, RELAY_PREFIX, presenceKey, relayChannel, swarmSetKey } from './cluster-keys.js';
 import { PEER_ID } from './peer-admission.js';
 import { type RelayEnvelope, encodeRelayEnvelope } from './relay-envelope.js';
 import type { RedisLink } from './redis-link.js';
@@ -81,7 +81,7 @@ export class ClusterState {
     await this.link.commands.deploynetRelease(1, presenceKey(peerId), this.nodeId, peerId);
   }
 
-  /** Extends presence and swarm entries of this node's peers by one TTL, in one round trip. */
+  /** Extends presence and swarm entries of these peers (a slice: presence-refresh.ts) by one TTL, in one round trip. */
   async refresh(peers: Iterable<LocalPeer>): Promise<void> {
     const pipeline = this.link.commands.pipeline();
     let count = 0;
@@ -126,10 +126,13 @@ export class ClusterState {
     return members;
   }
 
-  /** The node holding `peerId`, if any live node does. */
-  async locate(peerId: string): Promise<string | undefined> {
-    const node = await this.link.commands.hget(presenceKey(peerId), 'node');
-    return typeof node === 'string' && NODE_ID.test(node) ? node : undefined;
+  /**
+   * Publishes `envelope` on the channel of the node holding its `dst`, in one round trip; false
+   * when no other live node holds it (or its node no longer listens: it died).
+   */
+  async forward(envelope: RelayEnvelope): Promise<boolean> {
+    const receivers = await this.link.commands.deploynetForward(1, presenceKey(envelope.dst), this.nodeId, RELAY_PREFIX, encodeRelayEnvelope(envelope));
+    return typeof receivers === 'number' && receivers > 0;
   }
 
   /** Publishes on `nodeId`'s channel; false when no node listens there (it died). */

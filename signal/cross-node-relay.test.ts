@@ -18,9 +18,13 @@ function harness(where: Record<string, string>, local: string[] = []) {
   const relay = new CrossNodeRelay({
     state: {
       nodeId: ME,
-      locate: async (id) => {
+      // The forward script's decision: the node holding dst, unless none or this one; then PUBLISH.
+      forward: async (envelope) => {
         if (redisDown) throw new Error('Connection is closed.');
-        return where[id];
+        const node = where[envelope.dst];
+        if (node === undefined || node === ME) return false;
+        published.push({ node, envelope });
+        return listening.has(node);
       },
       publish: async (node, envelope) => {
         published.push({ node, envelope });

@@ -6,6 +6,8 @@
  *
  *   not a relayed type with a dst, or dst connected here   → PeerServer, at once
  *   dst held by another live node (presence in Redis)      → published on that node's channel
+ *                                                            (one script: lookup and publish in
+ *                                                            one round trip)
  *   dst nowhere, its node gone, or Redis not answering     → handed back to PeerServer (queue, EXPIRE)
  *
  * Messages of one sender that wait for Redis stay in order: while any wait, the sender's next
@@ -26,7 +28,7 @@ export const MAX_PENDING = 64;
 const ANSWERED = new Set(['OFFER', 'ANSWER', 'CANDIDATE']);
 
 export interface CrossNodeRelayDeps {
-  readonly state: Pick<ClusterState, 'nodeId' | 'locate' | 'publish'>;
+  readonly state: Pick<ClusterState, 'nodeId' | 'forward' | 'publish'>;
   readonly clients: Pick<PeerClients, 'isLocal' | 'deliver'>;
   readonly metrics: SignalMetrics;
   readonly log: SignalLog;
@@ -94,8 +96,7 @@ export class CrossNodeRelay {
       return;
     }
     try {
-      const node = await state.locate(envelope.dst);
-      if (node !== undefined && node !== state.nodeId && (await state.publish(node, envelope))) {
+      if (await state.forward(envelope)) {
         metrics.countRelay(envelope.type);
         metrics.countCrossNode('sent');
         return;

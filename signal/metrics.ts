@@ -14,8 +14,11 @@ export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4';
 export const RELAYED_TYPES = ['OFFER', 'ANSWER', 'CANDIDATE', 'LEAVE', 'EXPIRE'] as const;
 export type RelayedType = (typeof RELAYED_TYPES)[number];
 
+const RELAYED: ReadonlySet<unknown> = new Set(RELAYED_TYPES);
+
+/** On every message PeerServer handles: one Set lookup, no allocation. */
 export function isRelayedType(value: unknown): value is RelayedType {
-  return RELAYED_TYPES.some((t) => t === value);
+  return RELAYED.has(value);
 }
 
 export interface MetricsGauges {

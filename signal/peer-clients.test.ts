@@ -57,4 +57,20 @@ describe('PeerClients', () => {
     a.socket = null;
     expect(clients.takenByOther('a', 'other')).toBe(false);
   });
+
+  it('lists ids, and gives the held id string and token only for a live client', () => {
+    const clients = new PeerClients();
+    const held = ['peer', 'a'].join('-'); // not the literal the caller passes below
+    const a = client(held, 'secret');
+    clients.connected(a);
+    clients.connected(client('b', 'other'));
+    expect(clients.ids().sort()).toEqual(['b', 'peer-a']);
+    expect(clients.heldId('peer-a')).toBe(held);
+    expect(clients.tokenOf('peer-a')).toBe('secret');
+    expect(clients.heldId('c')).toBeUndefined();
+    expect(clients.tokenOf('c')).toBeUndefined();
+    a.socket = null;
+    expect(clients.heldId('peer-a')).toBeUndefined();
+    expect(clients.tokenOf('peer-a')).toBeUndefined();
+  });
 });

@@ -56,6 +56,14 @@ export class PeerClients {
     return this.#live(peerId) !== undefined;
   }
 
+  /**
+   * The id string PeerServer holds for `peerId` while it is connected here: what the node keeps
+   * about a peer elsewhere (its swarm entry) points at this one string instead of a copy.
+   */
+  heldId(peerId: string): string | undefined {
+    return this.#live(peerId)?.getId();
+  }
+
   /** Sends `message` to `peerId` if it is connected here; false when it is not. */
   deliver(peerId: string, message: unknown): boolean {
     const client = this.#live(peerId);
@@ -64,9 +72,14 @@ export class PeerClients {
     return true;
   }
 
-  /** Id and token of every connected client. */
-  *entries(): IterableIterator<{ readonly id: string; readonly token: string }> {
-    for (const [id, client] of this.#byId) yield { id, token: client.getToken() };
+  /** Ids of every connected client (the presence refresh's round, with --redis). */
+  ids(): string[] {
+    return [...this.#byId.keys()];
+  }
+
+  /** The token `peerId` connected with, while it is connected here with a live socket. */
+  tokenOf(peerId: string): string | undefined {
+    return this.#live(peerId)?.getToken();
   }
 
   #live(peerId: string): PeerClient | undefined {

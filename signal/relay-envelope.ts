@@ -18,6 +18,9 @@ import { PEER_ID } from './peer-admission.js';
 
 export const RELAY_ENVELOPE_VERSION = 1;
 
+/** A heartbeat as the PeerJS client sends it (JSON.stringify({ type: 'HEARTBEAT' })). */
+const HEARTBEAT = '{"type":"HEARTBEAT"}';
+
 export interface RelayEnvelope {
   readonly v: typeof RELAY_ENVELOPE_VERSION;
   readonly from: string;
@@ -76,6 +79,8 @@ export function peerJsMessage(envelope: RelayEnvelope): PeerJsRelayed {
  * handles those itself).
  */
 export function relayedTarget(text: string): { readonly type: RelayedType; readonly dst: string; readonly payload?: unknown } | undefined {
+  // Most messages are PeerJS heartbeats, sent as exactly this text: no need to parse them here.
+  if (text === HEARTBEAT) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);

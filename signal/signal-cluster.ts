@@ -5,8 +5,9 @@
  * in memory, as before.
  *
  * Liveness: every presenceTtlMs / 3 the node extends its peers' presence and swarm entries by
- * presenceTtlMs (one pipelined round trip). A node that dies stops; within presenceTtlMs its
- * peers' presence expires and they drop out of swarm answers. A peer that reconnects anywhere
+ * presenceTtlMs, a slice at a time over that interval (presence-refresh.ts, which has the
+ * bounds). A node that dies stops; within presenceTtlMs of its death its peers' presence expires
+ * and they drop out of swarm answers. A peer that reconnects anywhere
  * with its PeerJS token takes its id over at once, even before that.
  *
  * Redis down (or not answering within redis-link.ts's timeout): the node keeps serving its own
@@ -17,6 +18,7 @@
 import { newNodeId, relayChannel } from './cluster-keys.js';
 import { ClusterState, type JoiningPeer } from './cluster-state.js';
 import { CrossNodeRelay } from './cross-node-relay.js';
+import { PresenceRefresh } from './presence-refresh.js';
 import type { SignalMetrics } from './metrics.js';
 import type { PeerClients } from './peer-clients.js';
 import { RedisLink } from './redis-link.js';
@@ -67,19 +69,19 @@ export async function startSignalCluster(url: string, deps: SignalClusterDeps): 
   const relay = new CrossNodeRelay({ state, clients, metrics, log, failed, maxEnvelopeChars: config.maxMessageBytes + 1024 });
   link.subscribe(channel);
 
-  let refreshing = false;
-  const refresh = (): void => {
-    if (!link.up || refreshing) return;
-    refreshing = true;
-    const peers = [...clients.entries()].map(({ id, token }) => ({ id, token, swarm: registry.swarmOf(id), member: registry.memberOf(id) }));
-    state
-      .refresh(peers)
-      .catch((error: unknown) => failed('refresh', error))
-      .finally(() => {
-        refreshing = false;
-      });
-  };
-  const timer = setInterval(refresh, Math.max(100, Math.floor(presenceTtlMs / 3)));
+  const refresher = new PresenceRefresh({
+    roundMs: Math.max(100, Math.floor(presenceTtlMs / 3)),
+    peerIds: () => clients.ids(),
+    peer: (id) => {
+      const token = clients.tokenOf(id);
+      return token === undefined ? undefined : { id, token, swarm: registry.swarmOf(id), member: registry.memberOf(id) };
+    },
+    write: (peers) => state.refresh(peers),
+    up: () => link.up,
+    failed: (error) => failed('refresh', error),
+    now: () => performance.now(),
+  });
+  const timer = setInterval(() => refresher.tick(), refresher.tickMs);
   timer.unref();
 
   const up = await link.ready(STARTUP_WAIT_MS);

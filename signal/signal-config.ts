@@ -54,8 +54,9 @@ export interface SignalOptions {
   /** With redis: how long a node's peers stay present after the node stops refreshing. Default 30 000 ms. */
   readonly presenceTtlMs?: number;
   /**
-   * How often every WebSocket is pinged; one that has not answered the previous ping is cut, so
-   * a peer whose socket died without a close leaves within two intervals. Default 10 000 ms.
+   * Dead-socket detection (peer-gate.ts): a WebSocket silent (no message, no pong) for half of
+   * this is pinged, and cut if still silent half of this later, so a peer whose socket died
+   * without a close leaves within one and a half intervals of its last frame. Default 10 000 ms.
    */
   readonly pingIntervalMs?: number;
 }

@@ -61,7 +61,8 @@ export function swarmJoinRouter(deps: SwarmJoinDeps): Router {
       const shared = await cluster?.join(key, { ...joiner, token: body.token }, local);
       if (shared === 'gone' || (shared === undefined && !local)) throw unauthorized();
       // Still connected after the await (a departure meanwhile must not come back as a member).
-      if (local && clients.owns(body.peerId, body.token)) registry.join(key, joiner);
+      // The registry keeps PeerServer's own id string, not the body's copy (memory per peer).
+      if (local && clients.owns(body.peerId, body.token)) registry.join(key, { ...joiner, id: clients.heldId(body.peerId) ?? joiner.id });
       const peers = shared === undefined ? registry.choose(key, joiner, max) : selectSwarmPeers(joiner, shared, max);
       metrics.countJoin();
       const scope = cluster === undefined ? {} : { scope: shared === undefined ? 'node' : 'cluster' };

@@ -24,8 +24,15 @@ export interface SwarmCounts {
   readonly swarms: number;
 }
 
+/** One swarm: its key (one string for all its members to point at) and its members by id. */
+interface Swarm {
+  readonly key: string;
+  readonly members: Map<string, SwarmMember>;
+}
+
 export class SwarmRegistry {
-  readonly #swarms = new Map<string, Map<string, SwarmMember>>();
+  readonly #swarms = new Map<string, Swarm>();
+  /** Each member's swarm key: the Swarm's own string, so thousands of members share one copy. */
   readonly #swarmOf = new Map<string, string>();
 
   /**
@@ -37,11 +44,11 @@ export class SwarmRegistry {
     if (current !== undefined && current !== key) this.leave(member.id);
     let swarm = this.#swarms.get(key);
     if (!swarm) {
-      swarm = new Map();
+      swarm = { key, members: new Map() };
       this.#swarms.set(key, swarm);
     }
-    swarm.set(member.id, member);
-    this.#swarmOf.set(member.id, key);
+    swarm.members.set(member.id, member);
+    this.#swarmOf.set(member.id, swarm.key);
   }
 
   /** Removes `peerId` from its swarm; an emptied swarm is forgotten. Unknown peers are ignored. */
@@ -51,8 +58,8 @@ export class SwarmRegistry {
     this.#swarmOf.delete(peerId);
     const swarm = this.#swarms.get(key);
     if (!swarm) return;
-    swarm.delete(peerId);
-    if (swarm.size === 0) this.#swarms.delete(key);
+    swarm.members.delete(peerId);
+    if (swarm.members.size === 0) this.#swarms.delete(key);
   }
 
   /** The swarm `peerId` is in, if any. */
@@ -63,18 +70,18 @@ export class SwarmRegistry {
   /** What `peerId` said in its last join, while it is in a swarm. */
   memberOf(peerId: string): SwarmMember | undefined {
     const key = this.#swarmOf.get(peerId);
-    return key === undefined ? undefined : this.#swarms.get(key)?.get(peerId);
+    return key === undefined ? undefined : this.#swarms.get(key)?.members.get(peerId);
   }
 
   /** Ids of one swarm's members (a copy, in no particular order). For tests and diagnostics. */
   members(key: string): readonly string[] {
-    return [...(this.#swarms.get(key)?.keys() ?? [])];
+    return [...(this.#swarms.get(key)?.members.keys() ?? [])];
   }
 
   /** Up to `max` members of swarm `key` other than `joiner`, best first (swarm-selection.ts). */
   choose(key: string, joiner: SwarmMember, max: number): string[] {
     const swarm = this.#swarms.get(key);
-    return swarm ? selectSwarmPeers(joiner, swarm.values(), max) : [];
+    return swarm ? selectSwarmPeers(joiner, swarm.members.values(), max) : [];
   }
 
   counts(): SwarmCounts {
