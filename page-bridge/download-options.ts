@@ -13,6 +13,21 @@ export interface ChunkLink {
   request(sha256: string, start: number, end: number, deadline: number, idleMs: number, onProgress?: (received: number) => void, signal?: AbortSignal): Promise<Uint8Array>;
 }
 
+/**
+ * The two timer calls the scheduler makes, injectable with `now` so that a discrete-event
+ * simulator (test/sim/) drives the real scheduler on simulated time.
+ */
+export interface DownloadTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** The global timers. */
+export const realTimers: DownloadTimers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout> | undefined),
+};
+
 export interface DownloadTarget {
   readonly sha256: string;
   readonly size: number;
@@ -43,6 +58,8 @@ export interface DownloadOptions {
   /** Aborting ends the download at once; in-flight requests are cancelled. */
   readonly signal?: AbortSignal;
   readonly now?: () => number;
+  /** Timers for the scheduler's waits (default: the global ones); a simulator passes simulated time. */
+  readonly timers?: DownloadTimers;
   /** What links announced they hold of this file; none: every link may be asked for every chunk. */
   readonly holdings?: FileHoldings;
   /**

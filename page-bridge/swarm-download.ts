@@ -21,7 +21,7 @@
  */
 import { DeployNetError, RejectReason, chunkRange, peerBudgetMs, toHex } from '../core/index.js';
 import { originShare, originWindow, sourcesFor } from './chunk-sources.js';
-import { DEFAULT_MAX_ATTEMPTS, DEFAULT_PER_PEER, type ChunkLink, type DownloadHandle, type DownloadOptions, type DownloadResult } from './download-options.js';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_PER_PEER, realTimers, type ChunkLink, type DownloadHandle, type DownloadOptions, type DownloadResult, type DownloadTimers } from './download-options.js';
 
 export * from './download-options.js';
 
@@ -57,20 +57,22 @@ class SwarmDownload {
   private unsubscribe: () => void = () => undefined;
   private received = 0;
   private lastError: DeployNetError | null = null;
-  private wakeTimer: ReturnType<typeof setTimeout> | undefined;
-  private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  private wakeTimer: unknown;
+  private deadlineTimer: unknown;
   private removeAbortListener: () => void = () => undefined;
   private finish: (result: DownloadResult) => void = () => undefined;
   private finished = false;
   private readonly perPeer: number;
   private readonly maxAttempts: number;
   private readonly now: () => number;
+  private readonly timers: DownloadTimers;
 
   constructor(private readonly o: DownloadOptions) {
     this.queue = [...o.target.want];
     this.perPeer = o.perPeer ?? DEFAULT_PER_PEER;
     this.maxAttempts = o.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     this.now = o.now ?? Date.now;
+    this.timers = o.timers ?? realTimers;
     this.lastNews = this.now();
   }
 
@@ -82,7 +84,7 @@ class SwarmDownload {
       this.removeAbortListener = () => this.o.signal?.removeEventListener('abort', onAbort);
       if (this.o.signal?.aborted) return this.end(new DeployNetError('CANCELLED', 'download cancelled'));
       // Links honour per-request deadlines; this one holds even if one of them does not.
-      this.deadlineTimer = setTimeout(() => this.end(new DeployNetError('PEER_TIMEOUT', 'the download deadline passed')), Math.max(0, this.o.deadline - this.now()));
+      this.deadlineTimer = this.timers.setTimeout(() => this.end(new DeployNetError('PEER_TIMEOUT', 'the download deadline passed')), Math.max(0, this.o.deadline - this.now()));
       this.unsubscribe = this.o.holdings?.onChange(() => this.news()) ?? (() => undefined);
       this.pump();
     });
@@ -112,7 +114,7 @@ class SwarmDownload {
 
   private pump(): void {
     if (this.finished) return;
-    clearTimeout(this.wakeTimer);
+    this.timers.clearTimeout(this.wakeTimer);
     const now = this.now();
     if (now >= this.o.deadline) return this.end(new DeployNetError('PEER_TIMEOUT', 'the download deadline passed'));
     const links = this.o.links().filter((l) => l.isOpen && !this.lacking.has(l.peerId));
@@ -133,11 +135,11 @@ class SwarmDownload {
     // even while other chunks are in flight (their ends pump too).
     const waiting = links.map((l) => this.o.scores.retryAt(l.peerId, now)).filter((t) => t > now && t < this.o.deadline);
     if (this.inFlight.size > 0) {
-      if (this.queue.length > 0 && waiting.length > 0) this.wakeTimer = setTimeout(() => this.pump(), Math.min(...waiting) - now);
+      if (this.queue.length > 0 && waiting.length > 0) this.wakeTimer = this.timers.setTimeout(() => this.pump(), Math.min(...waiting) - now);
       return;
     }
     if (waiting.length > 0) {
-      this.wakeTimer = setTimeout(() => this.pump(), Math.min(...waiting) - now);
+      this.wakeTimer = this.timers.setTimeout(() => this.pump(), Math.min(...waiting) - now);
       return;
     }
     // Nothing in flight: chunks no link holds yet. While linked peers download this file too (or
@@ -147,7 +149,7 @@ class SwarmDownload {
     const mayAnnounce = this.o.holdings !== undefined && this.o.onOrigin !== undefined && (this.atOrigin.size > 0 || this.downloaders(links).length > 0);
     const quietUntil = this.lastNews + this.o.idleMs;
     if (mayAnnounce && quietUntil > now) {
-      this.wakeTimer = setTimeout(() => this.pump(), quietUntil - now);
+      this.wakeTimer = this.timers.setTimeout(() => this.pump(), quietUntil - now);
       return;
     }
     const why = mayAnnounce ? new DeployNetError('PEER_TIMEOUT', `no peer announced the ${this.queue.length} chunks still wanted within ${this.o.idleMs} ms`) : null;
@@ -305,8 +307,8 @@ class SwarmDownload {
   private end(error: DeployNetError | null): void {
     if (this.finished) return;
     this.finished = true;
-    clearTimeout(this.wakeTimer);
-    clearTimeout(this.deadlineTimer);
+    this.timers.clearTimeout(this.wakeTimer);
+    this.timers.clearTimeout(this.deadlineTimer);
     this.removeAbortListener();
     this.unsubscribe();
     for (const attempts of this.inFlight.values()) for (const a of attempts) a.abort.abort();

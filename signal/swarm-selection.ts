@@ -57,16 +57,34 @@ function rank(joiner: SwarmMember, member: SwarmMember): Ranked {
   return { id: member.id, group, score: weight / -Math.log(unit(joiner.id, member.id)) };
 }
 
-/** Up to `max` members other than the joiner, best first by the rule above. */
+/** Whether `a` ranks before `b`: group, then score (higher first), then id. */
+function before(a: Ranked, b: Ranked): boolean {
+  return a.group !== b.group ? a.group < b.group : a.score !== b.score ? a.score > b.score : a.id < b.id;
+}
+
+/**
+ * Up to `max` members other than the joiner, best first by the rule above. Keeps only the best
+ * `max` so far (an insertion into a short sorted list) instead of sorting every member: a join
+ * draws hundreds of members and answers a handful, so this is O(members · max) at worst and about
+ * O(members) in practice.
+ */
 export function selectSwarmPeers(joiner: SwarmMember, members: Iterable<SwarmMember>, max: number): string[] {
   if (!(max >= 1)) return [];
+  const k = Math.floor(max);
   const seen = new Set<string>([joiner.id]);
-  const ranked: Ranked[] = [];
+  const best: Ranked[] = [];
   for (const member of members) {
     if (seen.has(member.id)) continue;
     seen.add(member.id);
-    ranked.push(rank(joiner, member));
+    const r = rank(joiner, member);
+    if (best.length === k) {
+      if (!before(r, best[k - 1]!)) continue;
+      best.pop();
+    }
+    let i = best.length;
+    best.push(r);
+    for (; i > 0 && before(r, best[i - 1]!); i--) best[i] = best[i - 1]!;
+    best[i] = r;
   }
-  ranked.sort((a, b) => a.group - b.group || b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return ranked.slice(0, Math.floor(max)).map((r) => r.id);
+  return best.map((r) => r.id);
 }

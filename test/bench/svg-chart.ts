@@ -83,3 +83,72 @@ export function barChart(chart: BarChart): string {
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }
+
+export interface LineSeries {
+  readonly name: string;
+  /** One value per x; null leaves a gap. */
+  readonly values: ReadonlyArray<number | null>;
+  readonly color: string;
+  readonly dashed?: boolean;
+}
+
+export interface LineChart {
+  readonly title: string;
+  /** The x value of each point (e.g. minutes), ascending. */
+  readonly x: readonly number[];
+  readonly xLabel: string;
+  /** Right end of the x axis; default: the last x. */
+  readonly xMax?: number;
+  readonly series: readonly LineSeries[];
+  readonly yLabel: string;
+  readonly yMax?: number;
+  readonly format?: (value: number) => string;
+}
+
+/** Lines over a shared x axis (time series), as a standalone SVG string; added for the simulator (test/sim/). */
+export function lineChart(chart: LineChart): string {
+  const format = chart.format ?? ((v: number) => String(Math.round(v)));
+  const all = chart.series.flatMap((s) => s.values).filter((v): v is number => v !== null && Number.isFinite(v));
+  const yMax = chart.yMax ?? niceMax(Math.max(0, ...all));
+  const x0 = chart.x[0] ?? 0;
+  const x1 = chart.xMax ?? chart.x[chart.x.length - 1] ?? 1;
+  const plotW = W - PAD.left - PAD.right;
+  const plotH = H - PAD.top - PAD.bottom;
+  const px = (v: number) => PAD.left + ((v - x0) / Math.max(1e-9, x1 - x0)) * plotW;
+  const py = (v: number) => PAD.top + plotH - (Math.min(v, yMax) / yMax) * plotH;
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="#ffffff"/>`,
+    `<text x="${W / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${esc(chart.title)}</text>`,
+  ];
+  for (let i = 0; i <= 4; i++) {
+    const v = (yMax * i) / 4;
+    out.push(`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${py(v)}" y2="${py(v)}" stroke="#dddddd"/>`);
+    out.push(`<text x="${PAD.left - 6}" y="${py(v) + 4}" text-anchor="end" fill="#444444">${esc(format(v))}</text>`);
+  }
+  for (let i = 0; i <= 6; i++) {
+    const v = x0 + ((x1 - x0) * i) / 6;
+    out.push(`<text x="${px(v).toFixed(1)}" y="${PAD.top + plotH + 16}" text-anchor="middle" fill="#444444">${esc(String(Math.round(v * 10) / 10))}</text>`);
+  }
+  out.push(`<text x="${PAD.left + plotW / 2}" y="${PAD.top + plotH + 34}" text-anchor="middle" fill="#444444">${esc(chart.xLabel)}</text>`);
+  out.push(`<text x="16" y="${PAD.top + plotH / 2}" transform="rotate(-90 16 ${PAD.top + plotH / 2})" text-anchor="middle" fill="#444444">${esc(chart.yLabel)}</text>`);
+  for (const s of chart.series) {
+    let d = '';
+    let pen = false;
+    s.values.forEach((v, i) => {
+      const x = chart.x[i];
+      if (v === null || x === undefined || !Number.isFinite(v)) return void (pen = false);
+      d += `${pen ? 'L' : 'M'}${px(x).toFixed(1)} ${py(v).toFixed(1)} `;
+      pen = true;
+    });
+    out.push(`<path d="${d.trim()}" fill="none" stroke="${s.color}" stroke-width="1.8"${s.dashed ? ' stroke-dasharray="5 3"' : ''}><title>${esc(s.name)}</title></path>`);
+  }
+  chart.series.forEach((s, i) => {
+    const x = PAD.left + i * 170;
+    const ly = H - 12;
+    out.push(`<line x1="${x}" x2="${x + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
+    out.push(`<text x="${x + 24}" y="${ly}">${esc(s.name)}</text>`);
+  });
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}

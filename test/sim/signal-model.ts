@@ -1,0 +1,118 @@
+/**
+ * K signal nodes. Each node keeps its own peers' swarm membership in the real SwarmRegistry
+ * (signal/swarm-registry.ts); with K > 1 they share membership as the Redis cluster does
+ * (signal/cluster-state.ts): a join draws up to SWARM_DRAW live members at random from every node
+ * and the node ranks them with the real selectSwarmPeers, as swarm-join-route.ts does. With one
+ * node, the registry ranks its whole swarm (registry.choose), as a node without Redis does.
+ *
+ * Messages are counted per node and kind: the PeerJS socket's OPEN, HEARTBEATs (PeerJS sends one
+ * every HEARTBEAT_MS per connected peer: counted from the online count, not as events), swarm
+ * joins, and each relayed handshake message (OFFER, ANSWER, ICE candidates), which a node counts
+ * once when the two peers share it and on both nodes otherwise (the cross-node relay).
+ */
+import { SWARM_DRAW } from '../../signal/cluster-state.js';
+import { SwarmRegistry, swarmKey } from '../../signal/swarm-registry.js';
+import { selectSwarmPeers, type SwarmMember } from '../../signal/swarm-selection.js';
+import type { Rng } from './rng.js';
+
+/** PeerJS's client heartbeat interval (peerjs pingInterval default). */
+export const HEARTBEAT_MS = 5000;
+
+export type MessageKind = 'open' | 'heartbeat' | 'join' | 'relay' | 'leave';
+
+/** The Redis swarm set: O(1) add, remove and random draw. */
+class SharedSwarm {
+  private readonly ids: string[] = [];
+  private readonly at = new Map<string, number>();
+  private readonly members = new Map<string, SwarmMember>();
+
+  set(member: SwarmMember): void {
+    if (!this.at.has(member.id)) {
+      this.at.set(member.id, this.ids.length);
+      this.ids.push(member.id);
+    }
+    this.members.set(member.id, member);
+  }
+
+  remove(id: string): void {
+    const i = this.at.get(id);
+    if (i === undefined) return;
+    const last = this.ids.pop()!;
+    if (last !== id) {
+      this.ids[i] = last;
+      this.at.set(last, i);
+    }
+    this.at.delete(id);
+    this.members.delete(id);
+  }
+
+  /**
+   * Up to `n` members other than `self`: every member of a small swarm; in a large one, `n` in a
+   * row from a random place of the member list (ids sit in join order, shuffled by every leave:
+   * about as random as Redis's SRANDMEMBER, at O(n)).
+   */
+  draw(n: number, self: string, rng: Rng): SwarmMember[] {
+    const ids = this.ids;
+    const out: SwarmMember[] = [];
+    const from = ids.length <= n + 1 ? 0 : Math.floor(rng.next() * ids.length);
+    for (let k = 0; k < ids.length && out.length < n; k++) {
+      const id = ids[(from + k) % ids.length]!;
+      if (id !== self) out.push(this.members.get(id)!);
+    }
+    return out;
+  }
+}
+
+export interface NodeCounts {
+  /** Messages handled per kind. */
+  readonly byKind: Record<MessageKind, number>;
+  total: number;
+}
+
+export class SignalModel {
+  readonly registries: SwarmRegistry[];
+  readonly counts: NodeCounts[];
+  private readonly shared: SharedSwarm | null;
+  private readonly key = swarmKey('https://site.example', 'aaaaaaaaaaaaaaaa', 1);
+  /** Listeners for each counted message (time series). */
+  onMessage: (node: number, kind: MessageKind, n: number) => void = () => undefined;
+
+  constructor(
+    readonly nodes: number,
+    private readonly rng: Rng,
+  ) {
+    this.registries = Array.from({ length: nodes }, () => new SwarmRegistry());
+    this.counts = Array.from({ length: nodes }, () => ({ byKind: { open: 0, heartbeat: 0, join: 0, relay: 0, leave: 0 }, total: 0 }));
+    this.shared = nodes > 1 ? new SharedSwarm() : null;
+  }
+
+  count(node: number, kind: MessageKind, n = 1): void {
+    const c = this.counts[node]!;
+    c.byKind[kind] += n;
+    c.total += n;
+    this.onMessage(node, kind, n);
+  }
+
+  /** A swarm join through `node`: the joiner becomes a member; returns up to `max` others, best first. */
+  join(node: number, joiner: SwarmMember, max: number): string[] {
+    this.count(node, 'join');
+    const registry = this.registries[node]!;
+    registry.join(this.key, joiner);
+    if (this.shared === null) return registry.choose(this.key, joiner, max);
+    this.shared.set(joiner);
+    return selectSwarmPeers(joiner, this.shared.draw(SWARM_DRAW, joiner.id, this.rng), max);
+  }
+
+  /** `n` handshake messages from a peer on node `from` to one on node `to`. */
+  relay(from: number, to: number, n: number): void {
+    this.count(from, 'relay', n);
+    if (to !== from) this.count(to, 'relay', n);
+  }
+
+  /** The peer's socket closed: it leaves its swarm on every node. */
+  leave(node: number, peerId: string): void {
+    this.count(node, 'leave');
+    this.registries[node]!.leave(peerId);
+    this.shared?.remove(peerId);
+  }
+}
