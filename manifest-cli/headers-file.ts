@@ -31,6 +31,7 @@ import { DeployNetError } from '../core/errors.js';
 import { RESPONSE_HEADER_NAMES, allowedHeadersText, checkHeaderValue, isResponseHeaderName, mergeHeaderSets, type HeaderSet } from '../core/response-headers.js';
 import { fsError } from './fs-errors.js';
 import { checkPattern, type HeaderRule } from './header-rules.js';
+import { editDistance } from './edit-distance.js';
 
 /** Larger than any real `_headers` file; past it the build refuses rather than read on. */
 const MAX_HEADERS_FILE_BYTES = 1024 * 1024;
@@ -80,17 +81,6 @@ export function parseHeadersFile(text: string, label = '_headers'): HeadersFile 
   });
   close();
   return { rules, hostOnly: [...hostOnly.values()] };
-}
-
-/** Levenshtein distance, to catch a misspelt security header. */
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    row = next;
-  }
-  return row[b.length]!;
 }
 
 /** The `_headers` file at the root of the site folder `root`, if there is one; no rules otherwise. */

@@ -20,6 +20,7 @@ import { SW_MODES, type SwMode } from './build-site.js';
 import { parseDuration } from './duration.js';
 import { headerRulesOption, parseHeaderRules, type HeaderRulesOption } from './header-rules.js';
 import { errnoCode, fsError } from './fs-errors.js';
+import { editDistance } from './edit-distance.js';
 
 /** The file every command looks for in the current directory when no `--config` is given. */
 export const PROJECT_CONFIG_FILE = 'deploynet.config.json';
@@ -91,21 +92,10 @@ function reword(err: unknown, label: string, prefix: string, raw: Record<string,
   throw configError(label, `${prefix}${field}`, `${rest}${shown}`);
 }
 
-/** A small edit distance, to suggest the field a typo meant. */
-function distance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    row = next;
-  }
-  return row[b.length]!;
-}
-
 function checkKnown(label: string, raw: Record<string, unknown>, known: readonly string[], prefix: string): void {
   for (const name of Object.keys(raw)) {
     if (known.includes(name)) continue;
-    const near = known.find((k) => k.toLowerCase() === name.toLowerCase() || distance(k.toLowerCase(), name.toLowerCase()) <= 2);
+    const near = known.find((k) => k.toLowerCase() === name.toLowerCase() || editDistance(k.toLowerCase(), name.toLowerCase()) <= 2);
     const hint = near ? `; did you mean "${prefix}${near}"?` : `; the fields are ${known.join(', ')}`;
     throw configError(label, `${prefix}${name}`, `is not a DeployNet setting${hint}`);
   }
