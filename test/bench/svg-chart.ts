@@ -34,6 +34,21 @@ function niceMax(value: number): number {
   return Math.ceil(value / step) * step;
 }
 
+/** The opening of every chart: the svg element, a white background, the title, and the y axis's five grid lines with labels. */
+function chartOpening(title: string, yMax: number, y: (v: number) => number, format: (v: number) => string): string[] {
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="#ffffff"/>`,
+    `<text x="${W / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${esc(title)}</text>`,
+  ];
+  for (let i = 0; i <= 4; i++) {
+    const v = (yMax * i) / 4;
+    out.push(`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(v)}" y2="${y(v)}" stroke="#dddddd"/>`);
+    out.push(`<text x="${PAD.left - 6}" y="${y(v) + 4}" text-anchor="end" fill="#444444">${esc(format(v))}</text>`);
+  }
+  return out;
+}
+
 export function barChart(chart: BarChart): string {
   const format = chart.format ?? ((v: number) => String(Math.round(v)));
   const all = chart.series.flatMap((s) => s.values).concat(chart.marks?.values ?? []).filter((v): v is number => v !== null);
@@ -43,16 +58,7 @@ export function barChart(chart: BarChart): string {
   const y = (v: number) => PAD.top + plotH - (Math.min(v, yMax) / yMax) * plotH;
   const groupW = plotW / Math.max(1, chart.categories.length);
   const barW = (groupW * 0.8) / Math.max(1, chart.series.length);
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`,
-    `<rect width="${W}" height="${H}" fill="#ffffff"/>`,
-    `<text x="${W / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${esc(chart.title)}</text>`,
-  ];
-  for (let i = 0; i <= 4; i++) {
-    const v = (yMax * i) / 4;
-    out.push(`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(v)}" y2="${y(v)}" stroke="#dddddd"/>`);
-    out.push(`<text x="${PAD.left - 6}" y="${y(v) + 4}" text-anchor="end" fill="#444444">${esc(format(v))}</text>`);
-  }
+  const out = chartOpening(chart.title, yMax, y, format);
   out.push(`<text x="16" y="${PAD.top + plotH / 2}" transform="rotate(-90 16 ${PAD.top + plotH / 2})" text-anchor="middle" fill="#444444">${esc(chart.yLabel)}</text>`);
   chart.categories.forEach((category, c) => {
     const x0 = PAD.left + c * groupW + groupW * 0.1;
@@ -116,16 +122,7 @@ export function lineChart(chart: LineChart): string {
   const plotH = H - PAD.top - PAD.bottom;
   const px = (v: number) => PAD.left + ((v - x0) / Math.max(1e-9, x1 - x0)) * plotW;
   const py = (v: number) => PAD.top + plotH - (Math.min(v, yMax) / yMax) * plotH;
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`,
-    `<rect width="${W}" height="${H}" fill="#ffffff"/>`,
-    `<text x="${W / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${esc(chart.title)}</text>`,
-  ];
-  for (let i = 0; i <= 4; i++) {
-    const v = (yMax * i) / 4;
-    out.push(`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${py(v)}" y2="${py(v)}" stroke="#dddddd"/>`);
-    out.push(`<text x="${PAD.left - 6}" y="${py(v) + 4}" text-anchor="end" fill="#444444">${esc(format(v))}</text>`);
-  }
+  const out = chartOpening(chart.title, yMax, py, format);
   for (let i = 0; i <= 6; i++) {
     const v = x0 + ((x1 - x0) * i) / 6;
     out.push(`<text x="${px(v).toFixed(1)}" y="${PAD.top + plotH + 16}" text-anchor="middle" fill="#444444">${esc(String(Math.round(v * 10) / 10))}</text>`);
