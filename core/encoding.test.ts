@@ -54,6 +54,13 @@ describe('base64url', () => {
     expect(fromBase64Url(text)).toEqual(bytes);
   });
 
+  it('gives every character of the alphabet its own value, as Buffer does', () => {
+    // 64 characters in alphabet order: the decoder maps code ranges, not a lookup table.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    expect(fromBase64Url(alphabet)).toEqual(new Uint8Array(Buffer.from(alphabet, 'base64url')));
+    expect(toBase64Url(fromBase64Url(alphabet))).toBe(alphabet);
+  });
+
   it.each([
     ['padding', 'AAA='],
     ['standard-alphabet +', 'ab+c'],
@@ -80,6 +87,20 @@ describe('utf8Encode', () => {
     ['a lone low surrogate', 'a\udc00'],
   ])('matches Buffer.from for %s', (_name, text) => {
     expect(utf8Encode(text)).toEqual(new Uint8Array(Buffer.from(text, 'utf8')));
+  });
+
+  it('matches Buffer.from for random UTF-16, lone and paired surrogates included', () => {
+    // Code units drawn mostly near the surrogate range, so pairs, lone halves and reversed pairs all occur.
+    const units = [0x41, 0x7f, 0x80, 0x7ff, 0x800, 0xd7ff, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xe000, 0xfffd, 0xffff, 0x25];
+    let seed = 7;
+    for (let n = 0; n < 500; n++) {
+      let text = '';
+      for (let i = 0; i < n % 12; i++) {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        text += String.fromCharCode(units[seed % units.length]!);
+      }
+      expect(utf8Encode(text)).toEqual(new Uint8Array(Buffer.from(text, 'utf8')));
+    }
   });
 });
 

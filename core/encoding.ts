@@ -1,10 +1,8 @@
 /** Byte encodings used by manifests and config. Pure: no runtime globals beyond the language. */
 
-const HEX = '0123456789abcdef';
-
 export function toHex(bytes: Uint8Array): string {
   let out = '';
-  for (const b of bytes) out += HEX[b >> 4]! + HEX[b & 15]!;
+  for (const b of bytes) out += (b < 16 ? '0' : '') + b.toString(16);
   return out;
 }
 
@@ -44,8 +42,12 @@ export function fromBase64Url(text: string): Uint8Array {
   let bits = 0;
   let acc = 0;
   let o = 0;
-  for (const ch of text) {
-    acc = (acc << 6) | B64URL.indexOf(ch);
+  for (let i = 0; i < text.length; i++) {
+    // The character's 6-bit value, by code ranges (the text matched the alphabet above): a-z, _,
+    // A-Z, 0-9, -. Arithmetic rather than B64URL.indexOf, so the service worker, which only
+    // decodes, does not carry the alphabet.
+    const c = text.charCodeAt(i);
+    acc = (acc << 6) | (c > 96 ? c - 71 : c > 94 ? 63 : c > 64 ? c - 65 : c > 47 ? c + 4 : 62);
     bits += 6;
     if (bits >= 8) {
       bits -= 8;

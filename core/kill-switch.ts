@@ -9,9 +9,8 @@ export const KILL_SWITCH_VALUE = 'off';
 /** Every cache DeployNet creates is named `deploynet-…` (CONTENT_CACHE and any later one). */
 export const CACHE_PREFIX = 'deploynet-';
 
-/** Name of a `name=value` query part, decoded as URLSearchParams would (`+` is a space). */
-function partName(part: string): string {
-  const raw = part.split('=', 1)[0] ?? '';
+/** A query part's name or value, decoded as URLSearchParams would (`+` is a space). */
+function decodePart(raw: string): string {
   try {
     return decodeURIComponent(raw.replace(/\+/g, ' '));
   } catch {
@@ -19,15 +18,13 @@ function partName(part: string): string {
   }
 }
 
+function partName(part: string): string {
+  return decodePart(part.split('=', 1)[0] ?? '');
+}
+
 function partValue(part: string): string {
   const at = part.indexOf('=');
-  if (at < 0) return '';
-  const raw = part.slice(at + 1);
-  try {
-    return decodeURIComponent(raw.replace(/\+/g, ' '));
-  } catch {
-    return raw;
-  }
+  return at < 0 ? '' : decodePart(part.slice(at + 1));
 }
 
 function parts(search: string): string[] {

@@ -9,8 +9,8 @@
  */
 import { chunkCount, isChunked, isValidChunkSize } from './chunks.js';
 import { DeployNetError } from './errors.js';
-import { MAX_HEADER_SETS, parseHeaderSet, type HeaderSet } from './response-headers.js';
-import { KEY_ID, SHA256_HEX, array, int, record, str } from './validate.js';
+import { MAX_HEADER_SETS, parseSignedHeaderSet, type HeaderSet } from './response-headers.js';
+import { KEY_ID, SHA256_HEX, array, fail, int, record, str } from './validate.js';
 
 export type { HeaderSet } from './response-headers.js';
 
@@ -70,24 +70,25 @@ export function isSafeManifestPath(path: string): boolean {
 
 function parseFile(value: unknown, path: string, chunkSize: number, headerSets: number): ManifestFile {
   const code = 'MANIFEST_MALFORMED';
-  const f = record(value, `files[${path}]`, code);
-  const size = int(f.size, `files[${path}].size`, code, 0, MAX_FILE_SIZE);
-  const type = str(f.type, `files[${path}].type`, code, /^[\x20-\x7e]{1,200}$/);
-  const sha256 = str(f.sha256, `files[${path}].sha256`, code, SHA256_HEX);
+  const at = `files[${path}]`;
+  const f = record(value, at, code);
+  const size = int(f.size, `${at}.size`, code, 0, MAX_FILE_SIZE);
+  const type = str(f.type, `${at}.type`, code, /^[\x20-\x7e]{1,200}$/);
+  const sha256 = str(f.sha256, `${at}.sha256`, code, SHA256_HEX);
   let headers: number | undefined;
   if (f.headers !== undefined) {
-    if (headerSets === 0) throw new DeployNetError(code, `files[${path}].headers must be absent when the manifest has no headers table`);
-    headers = int(f.headers, `files[${path}].headers`, code, 0, headerSets - 1);
+    if (headerSets === 0) throw new DeployNetError(code, `${at}.headers must be absent when the manifest has no headers table`);
+    headers = int(f.headers, `${at}.headers`, code, 0, headerSets - 1);
   }
   const withHeaders = headers === undefined ? {} : { headers };
   if (!isChunked(size, chunkSize)) {
-    if (f.chunks !== undefined) throw new DeployNetError(code, `files[${path}].chunks must be absent for a file of one chunk`);
+    if (f.chunks !== undefined) throw new DeployNetError(code, `${at}.chunks must be absent for a file of one chunk`);
     return { size, type, sha256, ...withHeaders };
   }
   const count = chunkCount(size, chunkSize);
-  const list = array(f.chunks, `files[${path}].chunks`, code, count);
-  if (list.length !== count) throw new DeployNetError(code, `files[${path}].chunks must list ${count} hashes`);
-  const chunks = list.map((h, i) => str(h, `files[${path}].chunks[${i}]`, code, SHA256_HEX));
+  const list = array(f.chunks, `${at}.chunks`, code, count);
+  if (list.length !== count) throw new DeployNetError(code, `${at}.chunks must list ${count} hashes`);
+  const chunks = list.map((h, i) => str(h, `${at}.chunks[${i}]`, code, SHA256_HEX));
   return { size, type, sha256, chunks, ...withHeaders };
 }
 
@@ -97,7 +98,7 @@ function parseHeaderTable(value: unknown): HeaderSet[] | undefined {
   if (value === undefined) return undefined;
   const list = array(value, 'manifest.headers', code, MAX_HEADER_SETS);
   if (list.length === 0) throw new DeployNetError(code, 'manifest.headers must be absent or list at least one header set', { field: 'manifest.headers' });
-  return list.map((set, i) => parseHeaderSet(set, `manifest.headers[${i}]`, code));
+  return list.map((set, i) => parseSignedHeaderSet(set, `manifest.headers[${i}]`, code));
 }
 
 /** The signed response headers of a listed file (none for a file without any, or an older manifest). */
@@ -113,12 +114,11 @@ export function parseManifest(value: unknown): Manifest {
   const version = int(m.version, 'manifest.version', code, 1, Number.MAX_SAFE_INTEGER);
   const created = str(m.created, 'manifest.created', code);
   const expires = str(m.expires, 'manifest.expires', code);
-  if (Number.isNaN(Date.parse(created)) || Number.isNaN(Date.parse(expires))) {
-    throw new DeployNetError(code, 'manifest.created and manifest.expires must be ISO 8601 times');
-  }
+  if (Number.isNaN(Date.parse(created))) fail(code, 'manifest.created', 'an ISO 8601 time');
+  if (Number.isNaN(Date.parse(expires))) fail(code, 'manifest.expires', 'an ISO 8601 time');
   const keyId = str(m.keyId, 'manifest.keyId', code, KEY_ID);
   const chunkSize = int(m.chunkSize, 'manifest.chunkSize', code, 1, Number.MAX_SAFE_INTEGER);
-  if (!isValidChunkSize(chunkSize)) throw new DeployNetError(code, 'manifest.chunkSize must be a power of two from 16 KiB to 4 MiB');
+  if (!isValidChunkSize(chunkSize)) fail(code, 'manifest.chunkSize', 'a power of two from 16 KiB to 4 MiB');
   const rawFiles = record(m.files, 'manifest.files', code);
   const paths = Object.keys(rawFiles);
   if (paths.length > MAX_FILES) throw new DeployNetError(code, `manifest lists more than ${MAX_FILES} files`);

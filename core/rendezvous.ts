@@ -11,8 +11,16 @@
  */
 
 export function rendezvousWeight(key: string, member: string): number {
-  let h = 0x811c9dc5;
-  const text = `${key}\u0000${member}`;
+  return hash32(`${key}\u0000${member}`);
+}
+
+/**
+ * The 32-bit FNV-1a + fmix32 hash behind rendezvousWeight, with a seed folded into FNV's offset
+ * basis (seed 0: rendezvousWeight's own). Exported so that other fixed-by-a-string draws (the
+ * swarm simulator's) use this one copy rather than a second loop.
+ */
+export function hash32(text: string, seed = 0): number {
+  let h = 0x811c9dc5 ^ seed;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);

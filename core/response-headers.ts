@@ -59,7 +59,7 @@ export function allowedHeadersText(): string {
 /** A header value, unchanged; throws naming `field` when it is empty, too long or holds CR, LF or other control characters. */
 export function checkHeaderValue(value: unknown, field: string, code: ErrorCode): string {
   if (typeof value !== 'string' || value.length > MAX_HEADER_VALUE || !HEADER_VALUE.test(value)) {
-    fail(code, field, `a header value of 1 to ${MAX_HEADER_VALUE} visible ASCII characters and spaces (no line breaks or control characters, no leading or trailing space)`);
+    fail(code, field, `a header value of 1 to ${MAX_HEADER_VALUE} printable ASCII characters, not starting or ending with a space`);
   }
   return value;
 }
@@ -80,12 +80,29 @@ export function checkHeaderName(name: string, field: string, code: ErrorCode): R
  * which one was meant is unclear.
  */
 export function parseHeaderSet(value: unknown, field: string, code: ErrorCode, strict = true): HeaderSet {
+  return readHeaderSet(value, field, code, strict, (name) => checkHeaderName(name, field, code));
+}
+
+/**
+ * A manifest's header set: parseHeaderSet with `strict`, except that a name off the allow-list is
+ * refused without listing the allowed ones. A manifest is written by `deploynet build`, which
+ * gives its user the list; the service worker, which parses manifests, then need not carry it.
+ */
+export function parseSignedHeaderSet(value: unknown, field: string, code: ErrorCode): HeaderSet {
+  return readHeaderSet(value, field, code, true, (name) => {
+    const lower = name.toLowerCase();
+    if (isResponseHeaderName(lower)) return lower;
+    throw new DeployNetError(code, `${field}: ${JSON.stringify(name)} is not a header DeployNet can sign`, { field, header: name });
+  });
+}
+
+function readHeaderSet(value: unknown, field: string, code: ErrorCode, strict: boolean, nameOf: (name: string) => ResponseHeaderName): HeaderSet {
   if (!isRecord(value)) fail(code, field, 'an object of header names and values');
   const names = Object.keys(value);
   if (names.length === 0) fail(code, field, 'an object with at least one header');
   const out: Partial<Record<ResponseHeaderName, string>> = {};
   for (const name of names) {
-    const lower = checkHeaderName(name, field, code);
+    const lower = nameOf(name);
     if (strict && lower !== name) fail(code, `${field}.${name}`, 'written in lowercase');
     if (out[lower] !== undefined) fail(code, `${field}.${name}`, 'given only once');
     out[lower] = checkHeaderValue(value[name], `${field}.${name}`, code);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DeployNetError } from './errors.js';
-import { MAX_UPLOAD_RATE, SITE_CONFIG_DEFAULTS, hasTurnServer, parseIceServers, peerBudgetMs, parseSignalUrl, resolveSiteConfig } from './site-config.js';
+import { MAX_UPLOAD_RATE, SITE_CONFIG_DEFAULTS, hasTurnServer, parseIceServers, peerBudgetMs, parseSignalUrl, resolveSiteConfig, resolveWorkerConfig } from './site-config.js';
 
 const publicKey = 'A'.repeat(43);
 const keyId = '0123456789abcdef';
@@ -220,5 +220,44 @@ describe('peerBudgetMs', () => {
 
   it('follows the configured timeout', () => {
     expect(peerBudgetMs({ peerTimeoutMs: 100 }, 2_000_000)).toBe(8100);
+  });
+});
+
+describe('resolveWorkerConfig (the service worker\'s part of the config)', () => {
+  const pick = ({ v, publicKey, keyId, signal, peerTimeoutMs, maxPeers }: ReturnType<typeof resolveSiteConfig>) => ({ v, publicKey, keyId, signal, peerTimeoutMs, maxPeers });
+
+  it.each([
+    ['only the key', base],
+    ['every worker field set', { ...base, signal: 'http://127.0.0.1:9000', peerTimeoutMs: 100, maxPeers: 0 }],
+    ['fields set to undefined', { ...base, signal: undefined, peerTimeoutMs: undefined, maxPeers: undefined }],
+    ['a full config', { ...base, v: 1, signal: 'https://signal.example', iceServers: [{ urls: 'turn:t.example' }], iceTransportPolicy: 'relay', region: 'eu-west', maxPeers: 64 }],
+  ])('gives what resolveSiteConfig gives for the fields it has: %s', (_name, value) => {
+    expect(resolveWorkerConfig(value)).toEqual(pick(resolveSiteConfig(value)));
+  });
+
+  it.each([
+    ['publicKey', { publicKey: 'A'.repeat(42) }],
+    ['keyId', { keyId: 'xyz' }],
+    ['signal', { signal: 9000 }],
+    ['peerTimeoutMs', { peerTimeoutMs: 99 }],
+    ['peerTimeoutMs', { peerTimeoutMs: '2500' }],
+    ['maxPeers', { maxPeers: 65 }],
+  ])('refuses a bad %s with BAD_CONFIG naming it, as resolveSiteConfig does', (field, bad) => {
+    expect(failure(() => resolveWorkerConfig({ ...base, ...bad }))).toEqual({ code: 'BAD_CONFIG', field });
+    expect(failure(() => resolveSiteConfig({ ...base, ...bad }))).toEqual({ code: 'BAD_CONFIG', field });
+  });
+
+  it('refuses what is not a config, or another config version', () => {
+    expect(failure(() => resolveWorkerConfig(null)).code).toBe('BAD_CONFIG');
+    expect(failure(() => resolveWorkerConfig([base])).code).toBe('BAD_CONFIG');
+    expect(failure(() => resolveWorkerConfig({ ...base, v: 2 })).code).toBe('BAD_CONFIG');
+  });
+
+  it('leaves the fields only the page reads (and the signal URL form) to the page script', () => {
+    // resolveSiteConfig, which the page script and `deploynet build` run, refuses each of these.
+    for (const pageOnly of [{ region: 'EU WEST' }, { iceTransportPolicy: 'relay' }, { upload: 'yes' }, { signal: 'ftp://x' }]) {
+      expect(() => resolveSiteConfig({ ...base, ...pageOnly })).toThrow(DeployNetError);
+      expect(() => resolveWorkerConfig({ ...base, ...pageOnly })).not.toThrow();
+    }
   });
 });

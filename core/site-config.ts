@@ -60,13 +60,21 @@ export const SIGNAL_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 /** Highest accepted uploadRateBytesPerSec (1 GB/s). */
 export const MAX_UPLOAD_RATE = 1_000_000_000;
 
+/**
+ * The fields the service worker reads (sw/): its trust root and what it needs to ask peers. Its
+ * `signal` is only known to be a string or null (see resolveWorkerConfig).
+ */
+export type WorkerConfig = Pick<SiteConfig, 'v' | 'publicKey' | 'keyId' | 'signal' | 'peerTimeoutMs' | 'maxPeers'>;
+
+const WORKER_DEFAULTS = { signal: null, peerTimeoutMs: 2500, maxPeers: 4 } as const satisfies Partial<WorkerConfig>;
+
 export const SITE_CONFIG_DEFAULTS = {
-  signal: null,
+  signal: WORKER_DEFAULTS.signal,
   iceServers: [],
   firstVisit: 'reload',
-  peerTimeoutMs: 2500,
+  peerTimeoutMs: WORKER_DEFAULTS.peerTimeoutMs,
   upload: true,
-  maxPeers: 4,
+  maxPeers: WORKER_DEFAULTS.maxPeers,
   uploadRateBytesPerSec: 0,
   iceTransportPolicy: 'all',
   signalToken: null,
@@ -103,23 +111,56 @@ export function parseSignalUrl(value: unknown, field = 'signal'): string {
   return text.replace(/\/+$/, '');
 }
 
+/** The given fields over `defaults` (a field set to undefined takes its default); checks `v`. */
+function withDefaults(value: unknown, defaults: object): Record<string, unknown> {
+  if (!isRecord(value)) throw new DeployNetError('BAD_CONFIG', 'site config must be an object');
+  const c: Record<string, unknown> = { ...defaults, ...Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) };
+  if (c.v !== undefined && c.v !== 1) throw new DeployNetError('BAD_CONFIG', 'site config v must be 1');
+  return c;
+}
+
+/** The rules of the fields the service worker reads, once for both resolvers below. */
+const workerField = {
+  publicKey: (v: unknown) => str(v, 'publicKey', 'BAD_CONFIG', /^[A-Za-z0-9_-]{43}$/),
+  keyId: (v: unknown) => str(v, 'keyId', 'BAD_CONFIG', KEY_ID),
+  peerTimeoutMs: (v: unknown) => int(v, 'peerTimeoutMs', 'BAD_CONFIG', 100, 60_000),
+  maxPeers: (v: unknown) => int(v, 'maxPeers', 'BAD_CONFIG', 0, 64),
+};
+
+/**
+ * Validates the part of a full or partial config that the service worker reads, with the same
+ * rules and defaults as {@link resolveSiteConfig}; other fields are left to the page script,
+ * which uses them and resolves the whole config (and `deploynet build` resolved it before baking
+ * it in). Of `signal` the worker reads only whether it is set (null: no peers), so its URL form is
+ * the page's to check too. Validating only what it reads keeps the worker's bundle small (issue 6:
+ * the signal URL, ICE server, relay, token and region rules are about 0.55 KB gzipped).
+ */
+export function resolveWorkerConfig(value: unknown): WorkerConfig {
+  const c = withDefaults(value, WORKER_DEFAULTS);
+  return {
+    v: 1,
+    publicKey: workerField.publicKey(c.publicKey),
+    keyId: workerField.keyId(c.keyId),
+    signal: c.signal === null ? null : str(c.signal, 'signal', 'BAD_CONFIG'),
+    peerTimeoutMs: workerField.peerTimeoutMs(c.peerTimeoutMs),
+    maxPeers: workerField.maxPeers(c.maxPeers),
+  };
+}
+
 /** Validates a full or partial config and fills in defaults. */
 export function resolveSiteConfig(value: unknown): SiteConfig {
   const code = 'BAD_CONFIG';
-  if (!isRecord(value)) throw new DeployNetError(code, 'site config must be an object');
-  const given = Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
-  const c: Record<string, unknown> = { ...SITE_CONFIG_DEFAULTS, ...given };
-  if (c.v !== undefined && c.v !== 1) throw new DeployNetError(code, 'site config v must be 1');
+  const c = withDefaults(value, SITE_CONFIG_DEFAULTS);
   const config: SiteConfig = {
     v: 1,
-    publicKey: str(c.publicKey, 'publicKey', code, /^[A-Za-z0-9_-]{43}$/),
-    keyId: str(c.keyId, 'keyId', code, KEY_ID),
+    publicKey: workerField.publicKey(c.publicKey),
+    keyId: workerField.keyId(c.keyId),
     signal: c.signal === null ? null : parseSignalUrl(c.signal),
     iceServers: parseIceServers(c.iceServers),
     firstVisit: oneOf(c.firstVisit, 'firstVisit', code, ['reload', 'none'] as const),
-    peerTimeoutMs: int(c.peerTimeoutMs, 'peerTimeoutMs', code, 100, 60_000),
+    peerTimeoutMs: workerField.peerTimeoutMs(c.peerTimeoutMs),
     upload: bool(c.upload, 'upload', code),
-    maxPeers: int(c.maxPeers, 'maxPeers', code, 0, 64),
+    maxPeers: workerField.maxPeers(c.maxPeers),
     uploadRateBytesPerSec: int(c.uploadRateBytesPerSec, 'uploadRateBytesPerSec', code, 0, MAX_UPLOAD_RATE),
     iceTransportPolicy: oneOf(c.iceTransportPolicy, 'iceTransportPolicy', code, ['all', 'relay'] as const),
     signalToken: c.signalToken === null ? null : str(c.signalToken, 'signalToken', code, SIGNAL_TOKEN),

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeployNetError } from '../core/errors.js';
-import { serveSite, type ServedSite } from './serve.js';
+import { serveSite, type ServedResponse, type ServedSite } from './serve.js';
 import { bytes, cleanup, fixture } from './site.test-kit.js';
 
 const open: ServedSite[] = [];
@@ -113,6 +113,36 @@ describe('serveSite', () => {
     await (await fetch(`${s.url}/big.bin`, { headers: { range: 'bytes=0-9', connection: 'close' } })).arrayBuffer();
     expect(s.bytesSent() - afterOne).toBeGreaterThan(10);
     expect(s.bytesSent() - afterOne).toBeLessThan(1000);
+  });
+
+  it('tells onResponse of each answer with its bytes on the wire, and of one the client abandoned', async () => {
+    const f = await fixture();
+    await f.write('big.bin', bytes(400_000));
+    const heard: ServedResponse[] = [];
+    let abandoned: () => void = () => undefined;
+    const gone = new Promise<void>((resolve) => (abandoned = resolve));
+    const s = await serve({
+      siteDir: f.siteDir,
+      port: 0,
+      rateBytesPerSec: 200_000,
+      onResponse: (r) => {
+        heard.push(r);
+        if (!r.complete) abandoned();
+      },
+    });
+    await (await fetch(`${s.url}/css/site.css`)).text();
+    const stop = new AbortController();
+    const big = await fetch(`${s.url}/big.bin`, { signal: stop.signal });
+    const reader = big.body!.getReader();
+    await reader.read(); // some bytes have arrived; then the client goes away, as window.stop() does
+    stop.abort();
+    await gone;
+    expect(heard).toHaveLength(2);
+    expect(heard[0]).toMatchObject({ method: 'GET', path: '/css/site.css', status: 200, encoding: null, complete: true });
+    expect(heard[0]!.bytes).toBeGreaterThan(100); // status line, headers and the 20-byte body
+    expect(heard[1]).toMatchObject({ path: '/big.bin', status: 200, complete: false });
+    expect(heard[1]!.bytes).toBeGreaterThan(0);
+    expect(heard[1]!.bytes).toBeLessThan(400_000);
   });
 
   it('refuses a missing directory and a port in use', async () => {

@@ -1,14 +1,16 @@
 /**
  * `deploynet serve`: a plain origin for development and benchmarks. express.static does the file
  * serving (and keeps every request inside siteDir); this adds the headers a DeployNet site needs
- * and an optional simulated WAN (latency before each response, a shared bandwidth cap), and for
- * tests and benchmarks a hook that hears every request.
+ * and an optional simulated WAN (latency before each response, a shared bandwidth cap), text
+ * compression as real hosts do it (compress.ts), and for tests and benchmarks hooks that hear
+ * every request and every answer's bytes on the wire.
  */
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import express from 'express';
 import { DeployNetError } from '../core/errors.js';
 import { SW_PATH } from '../core/manifest.js';
+import { compressText } from './compress.js';
 import { errnoCode, reasonOf } from './fs-errors.js';
 import { TokenBucket, throttleResponse } from './throttle.js';
 import { resolveSiteDir } from './walk-site.js';
@@ -24,6 +26,10 @@ export interface ServeSiteOptions {
   readonly rateBytesPerSec?: number;
   /** Hears every request as it arrives, before latency and throttling (e.g. a test's request log). */
   readonly onRequest?: (request: ServedRequest) => void;
+  /** Hears every answer once it is finished or cut off, with the bytes it put on the wire. */
+  readonly onResponse?: (response: ServedResponse) => void;
+  /** brotli/gzip for text-like answers when the client accepts it (compress.ts); default true. */
+  readonly compress?: boolean;
 }
 
 /** What `onRequest` hears of a request. */
@@ -33,6 +39,17 @@ export interface ServedRequest {
   readonly path: string;
   /** The Range header, or null. */
   readonly range: string | null;
+}
+
+/** What `onResponse` hears of an answer. */
+export interface ServedResponse extends ServedRequest {
+  readonly status: number;
+  /** Content-Encoding of the answer, or null. */
+  readonly encoding: string | null;
+  /** Bytes written to the socket for this answer: status line, headers and body as encoded. */
+  readonly bytes: number;
+  /** False when the client went away before the answer was complete. */
+  readonly complete: boolean;
 }
 
 export interface ServedSite {
@@ -62,6 +79,27 @@ function listen(app: express.Express, port: number, host: string): Promise<Serve
   });
 }
 
+/**
+ * A browser never pipelines HTTP/1.1 requests, so one connection carries one answer at a time and
+ * the socket's byte count across the answer is exactly that answer's bytes.
+ */
+function reportResponse(req: express.Request, res: express.Response, onResponse: (response: ServedResponse) => void): void {
+  const socket = req.socket;
+  const start = socket.bytesWritten;
+  res.once('close', () => {
+    const encoding = res.getHeader('Content-Encoding');
+    onResponse({
+      method: req.method,
+      path: req.path,
+      range: req.headers.range ?? null,
+      status: res.statusCode,
+      encoding: typeof encoding === 'string' ? encoding : null,
+      bytes: socket.bytesWritten - start,
+      complete: res.writableFinished,
+    });
+  });
+}
+
 export async function serveSite(options: ServeSiteOptions): Promise<ServedSite> {
   const root = await resolveSiteDir(options.siteDir);
   const host = options.host ?? '127.0.0.1';
@@ -74,8 +112,12 @@ export async function serveSite(options: ServeSiteOptions): Promise<ServedSite> 
   app.disable('x-powered-by');
   const onRequest = options.onRequest;
   if (onRequest) app.use((req, _res, next) => (onRequest({ method: req.method, path: req.path, range: req.headers.range ?? null }), next()));
+  const onResponse = options.onResponse;
+  if (onResponse) app.use((req, res, next) => (reportResponse(req, res, onResponse), next()));
   if (latencyMs > 0) app.use((_req, _res, next) => void setTimeout(next, latencyMs));
   if (bucket) app.use((_req, res, next) => (throttleResponse(res, bucket), next()));
+  // After the throttle, so the simulated link carries (and the counters count) the encoded bytes.
+  if (options.compress ?? true) app.use(compressText());
   app.use(
     express.static(root, {
       cacheControl: false,

@@ -1,7 +1,7 @@
 /** The content provider's stored-chunk ranges: what a visitor serves of files it is still downloading. */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { chunkRange, webCrypto, type Manifest } from '../core/index.js';
+import { chunkRange, contentCacheKey, webCrypto, type Manifest } from '../core/index.js';
 import { prng } from '../test/unit/test-kit.js';
 import { cacheContentProvider, type StoredChunks } from './content-provider.js';
 
@@ -43,6 +43,30 @@ function storedWith(held: readonly number[], bytes: (i: number) => Uint8Array | 
 }
 
 const bytesOf = async (blob: Blob | undefined) => (blob ? Buffer.from(await blob.arrayBuffer()) : undefined);
+
+describe('cacheContentProvider: whole cached files', () => {
+  it('serves listed files from the content cache, opening it once for many answers (and again after a failed open)', async () => {
+    let opens = 0;
+    let failNext = true;
+    const stored = new Map([[contentCacheKey('http://x', sha(SMALL)), SMALL]]);
+    const caches = {
+      open: async () => {
+        opens++;
+        if (failNext) {
+          failNext = false;
+          throw new Error('storage not ready');
+        }
+        return { match: async (key: string) => (stored.has(key) ? new Response(stored.get(key)) : undefined) };
+      },
+    } as unknown as CacheStorage;
+    const provider = cacheContentProvider(caches, 'http://x', manifest);
+    await expect(provider.get(sha(SMALL))).rejects.toThrow('storage not ready');
+    for (let i = 0; i < 5; i++) expect(await bytesOf(await provider.get(sha(SMALL)))).toEqual(Buffer.from(SMALL));
+    expect(await provider.get(SHA)).toBeUndefined(); // listed, not cached
+    expect(await provider.get('f'.repeat(64))).toBeUndefined(); // not listed: the cache is not even asked
+    expect(opens).toBe(2);
+  });
+});
 
 describe('cacheContentProvider: ranges of partly held files', () => {
   it('serves exactly the asked bytes when every chunk they fall in is held and verifies', async () => {

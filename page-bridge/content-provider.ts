@@ -28,11 +28,18 @@ export interface StoredChunks {
 
 export function cacheContentProvider(caches: CacheStorage, origin: string, manifest: Manifest, stored?: { chunks: StoredChunks; crypto: CryptoProvider }): ContentProvider {
   const files = new Map<string, ManifestFile>(Object.values(manifest.files).map((f) => [f.sha256, f]));
+  // Opened once, not for every chunk asked (each open is a round trip to the browser process);
+  // opened again after a failure.
+  let content: Promise<Cache> | undefined;
+  const open = () =>
+    (content ??= caches.open(CONTENT_CACHE).catch((error: unknown) => {
+      content = undefined;
+      throw error;
+    }));
   return {
     async get(sha256) {
       if (!files.has(sha256)) return undefined;
-      const cache = await caches.open(CONTENT_CACHE);
-      const hit = await cache.match(contentCacheKey(origin, sha256));
+      const hit = await (await open()).match(contentCacheKey(origin, sha256));
       return hit ? hit.blob() : undefined;
     },
     ...(stored && { range: (sha256, start, end) => storedRange(files.get(sha256), manifest.chunkSize, start, end, stored.chunks, stored.crypto) }),

@@ -90,4 +90,38 @@ describe('HaveAnnouncer', () => {
     await sleep(40);
     expect(summary(open)).toEqual(['have ', 'chunks a 0']);
   });
+
+  it('debounces on the timers it is given (a simulated clock), not the global ones', async () => {
+    const pending: Array<{ callback: () => void; ms: number; cleared: boolean }> = [];
+    const timers = {
+      setTimeout: (callback: () => void, ms: number) => {
+        const t = { callback, ms, cleared: false };
+        pending.push(t);
+        return t;
+      },
+      clearTimeout: (handle: unknown) => {
+        const t = pending.find((p) => p === handle);
+        if (t) t.cleared = true;
+      },
+    };
+    const holdings = new Holdings(manifest);
+    const links = new Map<string, Link>();
+    const announcer = new HaveAnnouncer(holdings, () => links, 100, timers);
+    stops.push(() => announcer.stop());
+    const link = new Link('p');
+    links.set('p', link);
+    announcer.setReady();
+    holdings.holdChunks(A, []);
+    holdings.holdChunks(A, [0]);
+    holdings.holdChunks(A, [1]);
+    expect(pending.map((t) => t.ms)).toEqual([100]);
+    await sleep(150); // real time passes: nothing goes out until the injected timer fires
+    expect(summary(link)).toEqual(['have ', 'chunks a ']);
+    pending[0]!.callback();
+    expect(summary(link)).toEqual(['have ', 'chunks a ', 'chunks a 0,1']);
+    holdings.holdChunks(A, [2]);
+    announcer.stop();
+    expect(pending).toHaveLength(2);
+    expect(pending[1]!.cleared).toBe(true); // stop() cleared the batch it had scheduled
+  });
 });

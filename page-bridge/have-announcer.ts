@@ -8,6 +8,7 @@
  * says "nothing" would make links skip this visitor until the next one.
  */
 import type { HaveChunksFrame, HaveFrame } from '../core/index.js';
+import { realTimers, type DownloadTimers } from './download-options.js';
 import type { Holdings } from './holdings.js';
 
 export const HAVE_DEBOUNCE_MS = 100;
@@ -25,13 +26,15 @@ export class HaveAnnouncer {
   private readonly filesChanged = new Set<string>();
   /** Files whose download links have heard of (a HAVE_CHUNKS went out). */
   private readonly announced = new Set<string>();
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: unknown;
   private readonly unsubscribe: () => void;
 
   constructor(
     private readonly holdings: Holdings,
     private readonly links: () => ReadonlyMap<string, HaveLink>,
     private readonly debounceMs = HAVE_DEBOUNCE_MS,
+    /** The debounce's timers: the global ones, or a simulator's clock (test/sim) that runs this class on simulated time. */
+    private readonly timers: DownloadTimers = realTimers,
   ) {
     this.unsubscribe = holdings.onSelfChange((sha256) => {
       if (sha256 === null) this.wholeChanged = true;
@@ -53,7 +56,7 @@ export class HaveAnnouncer {
   }
 
   stop(): void {
-    clearTimeout(this.timer);
+    this.timers.clearTimeout(this.timer);
     this.unsubscribe();
   }
 
@@ -68,12 +71,12 @@ export class HaveAnnouncer {
 
   private schedule(): void {
     if (!this.ready || this.timer !== undefined) return;
-    this.timer = setTimeout(() => this.flush(), this.debounceMs);
+    this.timer = this.timers.setTimeout(() => this.flush(), this.debounceMs);
   }
 
   private flush(): void {
     if (!this.ready) return;
-    clearTimeout(this.timer);
+    this.timers.clearTimeout(this.timer);
     this.timer = undefined;
     const frames: Array<HaveFrame | HaveChunksFrame> = [];
     if (this.wholeChanged) frames.push(this.holdings.haveFrame());

@@ -67,7 +67,8 @@ export class Holdings {
 
   /** This visitor's HAVE. */
   haveFrame(): HaveFrame {
-    const files = this.order.flatMap((sha, i) => (this.selfWhole.has(sha) ? [i] : []));
+    const files: number[] = [];
+    for (let i = 0; i < this.order.length; i++) if (this.selfWhole.has(this.order[i]!)) files.push(i);
     return { type: 'have', id: 0, version: this.manifest.version, count: this.order.length, files };
   }
 

@@ -201,6 +201,49 @@ describe('PeerLink upload queue', () => {
     expect(provider.maxActive).toBe(2);
   });
 
+  it('sends answers one after another in the order they were asked, even when a later lookup is faster', async () => {
+    const slow = new Uint8Array(randomBytes(200_000));
+    const fast = new Uint8Array(randomBytes(400_000));
+    // The first request's lookup takes longest: answering as lookups finish would send it last.
+    const provider: ContentProvider = {
+      get: async (hash) => {
+        if (hash === sha(slow)) await sleep(30);
+        return hash === sha(slow) ? new Blob([slow]) : hash === sha(fast) ? new Blob([fast]) : undefined;
+      },
+    };
+    const { asker, sent } = wire({ provider, maxConcurrentUploads: 4 });
+    const got = await Promise.all([
+      asker.request(sha(slow), 0, 200_000, far(), 5000),
+      asker.request(sha(fast), 0, 200_000, far(), 5000),
+      asker.request(sha(fast), 200_000, 400_000, far(), 5000),
+    ]);
+    expect(Buffer.from(got[0]).equals(slow)).toBe(true);
+    expect(Buffer.from(Buffer.concat([got[1], got[2]])).equals(fast)).toBe(true);
+    const ids = sent.flatMap((f) => (f.type === 'data' ? [f.id] : []));
+    // Each answer's frames together, the answers in asking order (ids 1, 2, 3), none interleaved.
+    expect(ids.length).toBeGreaterThanOrEqual(3 * Math.ceil(200_000 / MAX_FRAME_BYTES));
+    expect(ids).toEqual([...ids].sort((x, y) => x - y));
+    expect(new Set(ids)).toEqual(new Set([1, 2, 3]));
+  });
+
+  it('a rejected or cancelled request does not hold up the answers asked after it', async () => {
+    const { asker, sent } = wire({ provider: memoryProvider([FILE], 5), maxConcurrentUploads: 2 });
+    const abort = new AbortController();
+    const results = Promise.all([
+      asker.request(FILE_SHA, 0, 300_000, far(), 5000),
+      asker.request('ab'.repeat(32), 0, 10, far(), 5000).catch((e: DeployNetError) => e.code),
+      asker.request(FILE_SHA, 0, 300_000, far(), 5000, undefined, abort.signal).catch((e: DeployNetError) => e.code),
+      asker.request(FILE_SHA, 300_000, MiB, far(), 5000),
+    ]);
+    abort.abort();
+    const [first, missing, cancelled, last] = await results;
+    expect(missing).toBe('PEER_REJECTED');
+    expect(cancelled).toBe('CANCELLED');
+    expect(Buffer.from(Buffer.concat([first as Uint8Array, last as Uint8Array])).equals(FILE)).toBe(true);
+    const ids = sent.flatMap((f) => (f.type === 'data' ? [f.id] : []));
+    expect(ids).toEqual([...ids].sort((x, y) => x - y));
+  });
+
   it('answers Busy to requests beyond concurrent + queued, and serves the rest', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));

@@ -2,7 +2,11 @@
  * The DeployNet wire protocol (core/wire.ts) over one FrameChannel, both roles at once:
  * - requester: `request()` asks for bytes of a file by hash and collects in-order DATA frames;
  * - responder: answers REQUEST frames from a ContentProvider, in 64 KiB frames with backpressure,
- *   paced by an optional upload limiter (token bucket).
+ *   paced by an optional upload limiter (token bucket). Answers go out one after another, in the
+ *   order their requests came (their lookups and first reads run ahead): the requester, which
+ *   keeps several chunks asked (swarm-download.ts), then gets each chunk whole as early as
+ *   possible and asks for the next while the others are still on the wire, instead of getting
+ *   all of them interleaved at the end of the window with the channel idle until its next asks.
  * - mesh: PEERS and SIGNAL frames (core/wire-mesh.ts) go up to `onPeers`/`onSignal` as decoded,
  *   HAVE and HAVE_CHUNKS (core/wire-have.ts) to `onHave`, and `sendMesh()` sends them; what they
  *   mean is the mesh's business (mesh-signaling.ts, holdings.ts).
@@ -27,8 +31,12 @@ import {
 import type { ContentProvider } from './content-provider.js';
 import type { FrameChannel } from './frame-channel.js';
 
-/** Bytes read from the cache at a time when answering (a multiple of the frame payload). */
-const READ_BLOCK_BYTES = 16 * MAX_PAYLOAD_BYTES;
+/**
+ * Bytes read from the cache at a time when answering (a multiple of the frame payload). Every
+ * admitted upload may hold one block read ahead while it waits for its turn, so this bounds what
+ * a peer's requests can pin in memory: (maxConcurrentUploads + 1) blocks per link.
+ */
+const READ_BLOCK_BYTES = 4 * MAX_PAYLOAD_BYTES;
 
 export interface PeerLinkOptions {
   readonly provider: ContentProvider;
@@ -56,14 +64,13 @@ export type MeshFrame = PeersFrame | SignalFrame | HaveFrame | HaveChunksFrame;
 
 interface Pending {
   readonly start: number;
-  readonly idleMs: number;
-  readonly deadline: number;
   readonly buffer: Uint8Array;
   received: number;
+  /** When the last frame for it came (or it was asked): the idle timer counts from here. */
+  heardAt: number;
   readonly resolve: (bytes: Uint8Array) => void;
   readonly reject: (error: DeployNetError) => void;
   timer: ReturnType<typeof setTimeout>;
-  readonly onTimeout: () => void;
   readonly onProgress: ((received: number) => void) | undefined;
 }
 
@@ -73,6 +80,8 @@ export class PeerLink {
   private readonly uploads = new Set<number>();
   private readonly queue: Array<() => void> = [];
   private readonly cancelled = new Set<number>();
+  /** Settles when the upload admitted last has sent its answer: the next one's turn to send. */
+  private lastTurn: Promise<void> = Promise.resolve();
   private closed = false;
 
   constructor(
@@ -112,15 +121,23 @@ export class PeerLink {
     const id = this.nextId++;
     const asked = Date.now();
     return new Promise<Uint8Array>((resolve, reject) => {
-      const onTimeout = () => {
+      // One timer per request, not one per frame: when it fires it looks at when the last frame
+      // came, and sleeps again for the rest of the idle time if that was recently.
+      const onTimer = () => {
         const p = this.pending.get(id);
-        const got = p ? `${p.received} of ${p.buffer.length} bytes` : 'no bytes';
+        if (!p) return;
+        const now = Date.now();
+        const due = Math.min(p.heardAt + idleMs, deadline);
+        if (now < due) {
+          p.timer = setTimeout(onTimer, due - now);
+          return;
+        }
         this.settle(id);
         void this.channel.send(encodeFrame({ type: 'cancel', id })).catch(() => undefined);
-        const why = Date.now() >= deadline ? 'missed the deadline' : `sent nothing for ${idleMs} ms`;
-        reject(new DeployNetError('PEER_TIMEOUT', `peer ${this.peerId} ${why} (${got}, ${Date.now() - asked} ms after asking)`));
+        const why = now >= deadline ? 'missed the deadline' : `sent nothing for ${idleMs} ms`;
+        reject(new DeployNetError('PEER_TIMEOUT', `peer ${this.peerId} ${why} (${p.received} of ${p.buffer.length} bytes, ${now - asked} ms after asking)`));
       };
-      const timer = setTimeout(onTimeout, Math.max(0, Math.min(idleMs, deadline - Date.now())));
+      const timer = setTimeout(onTimer, Math.max(0, Math.min(idleMs, deadline - asked)));
       const onAbort = () => {
         if (!this.settle(id)) return;
         void this.channel.send(encodeFrame({ type: 'cancel', id })).catch(() => undefined);
@@ -130,14 +147,12 @@ export class PeerLink {
       const done = () => signal?.removeEventListener('abort', onAbort);
       this.pending.set(id, {
         start,
-        idleMs,
-        deadline,
         buffer: new Uint8Array(end - start),
         received: 0,
+        heardAt: asked,
         resolve: (bytes) => (done(), resolve(bytes)),
         reject: (error) => (done(), reject(error)),
         timer,
-        onTimeout,
         onProgress,
       });
       this.channel.send(encodeFrame({ type: 'request', id, sha256, start, end })).catch((error: unknown) => {
@@ -218,14 +233,12 @@ export class PeerLink {
     }
     p.buffer.set(payload, p.received);
     p.received += payload.length;
+    p.heardAt = Date.now();
     p.onProgress?.(p.received);
     if (p.received === p.buffer.length) {
       this.settle(id);
       p.resolve(p.buffer);
-      return;
     }
-    clearTimeout(p.timer);
-    p.timer = setTimeout(p.onTimeout, Math.max(0, Math.min(p.idleMs, p.deadline - Date.now())));
   }
 
   private async serve(id: number, sha256: string, start: number, end: number): Promise<void> {
@@ -236,6 +249,11 @@ export class PeerLink {
     if (!this.options.uploadAllowed()) return void (await reject(RejectReason.UploadOff));
     if (this.uploads.size >= this.options.maxConcurrentUploads + this.options.maxQueuedUploads) return void (await reject(RejectReason.Busy));
     this.uploads.add(id);
+    // Its turn to send comes after every upload admitted before it (rejects need no turn).
+    const earlier = this.lastTurn;
+    let sent!: () => void;
+    const ownTurn = new Promise<void>((resolve) => (sent = resolve));
+    this.lastTurn = earlier.then(() => ownTurn);
     if (this.uploads.size > this.options.maxConcurrentUploads) await new Promise<void>((resolve) => this.queue.push(resolve));
     try {
       if (this.closed || this.cancelled.has(id)) return;
@@ -246,7 +264,7 @@ export class PeerLink {
       const blob = whole ?? part;
       if (!blob) return void (await reject(RejectReason.NotFound));
       const base = whole ? 0 : start;
-      // Read ahead one block while the previous one is being sent.
+      // Read ahead one block while the previous one is being sent (the first while waiting for the turn).
       const read = (from: number) => {
         const block = blob.slice(from - base, Math.min(end, from + READ_BLOCK_BYTES) - base).arrayBuffer();
         block.catch(() => undefined); // a read-ahead abandoned on cancel must not go unhandled
@@ -254,6 +272,7 @@ export class PeerLink {
       };
       const limiter = this.options.uploadLimiter;
       let next = read(start);
+      await earlier;
       for (let block = start; block < end && this.live(id); block += READ_BLOCK_BYTES) {
         const bytes = new Uint8Array(await next);
         if (block + READ_BLOCK_BYTES < end) next = read(block + READ_BLOCK_BYTES);
@@ -270,6 +289,7 @@ export class PeerLink {
     } catch {
       // the channel went away mid-answer; the requester's deadline handles it
     } finally {
+      sent();
       this.uploads.delete(id);
       this.cancelled.delete(id);
       this.queue.shift()?.();

@@ -12,13 +12,10 @@ import { PEER_ID } from './peer-admission.js';
 import { type RelayEnvelope, encodeRelayEnvelope } from './relay-envelope.js';
 import type { RedisLink } from './redis-link.js';
 import { secretEqual } from './secret-equal.js';
-import type { SwarmMember } from './swarm-selection.js';
+import { SWARM_DRAW, type SwarmMember } from './swarm-selection.js';
 
-/**
- * How many members a join draws from Redis at most (at random), for the node to rank: every
- * member in swarms up to this size, a random sample of this many in larger ones.
- */
-export const SWARM_DRAW = 256;
+/** How many members a join draws from Redis at most (swarm-selection.ts; re-exported for the simulator). */
+export { SWARM_DRAW };
 
 /** A peer connected to this node, as the refresh needs it. */
 export interface LocalPeer {

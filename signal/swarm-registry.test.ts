@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SwarmRegistry, swarmKey } from './swarm-registry.js';
-import { type SwarmMember, memberOf } from './swarm-selection.js';
+import { SWARM_DRAW, type SwarmMember, memberOf, selectSwarmPeers } from './swarm-selection.js';
 
 const m = (id: string, holds = 0, region: string | null = null): SwarmMember => ({ id, holds, region });
 
@@ -98,5 +98,43 @@ describe('SwarmRegistry', () => {
     r.join('s', m('p4', 0));
     r.join('s', m('p1', 0.2));
     expect(r.choose('s', m('newcomer'), 1)).toEqual(['p1']);
+  });
+
+  it('keeps members and what they said exact through many joins, moves and leaves', () => {
+    const r = new SwarmRegistry();
+    const want = new Map<string, number>();
+    for (let i = 0; i < 400; i++) {
+      const id = `p${(i * 7) % 150}`;
+      if (i % 5 === 4) {
+        r.leave(id);
+        want.delete(id);
+      } else {
+        r.join('s', m(id, i / 400));
+        want.set(id, i / 400);
+      }
+    }
+    expect([...r.members('s')].sort()).toEqual([...want.keys()].sort());
+    for (const [id, holds] of want) expect(r.memberOf(id)).toEqual(m(id, holds));
+    expect(r.counts()).toEqual({ peers: want.size, swarms: 1 });
+    for (const id of want.keys()) r.leave(id);
+    expect(r.counts()).toEqual({ peers: 0, swarms: 0 });
+  });
+
+  it('in a swarm larger than SWARM_DRAW, ranks a run of SWARM_DRAW + 1 members from a random place', () => {
+    let at = 0.5;
+    const r = new SwarmRegistry(() => at);
+    const ids = fill(r, 's', 2 * SWARM_DRAW);
+    const joiner = m('newcomer');
+    // From the middle: members SWARM_DRAW … 2·SWARM_DRAW (wrapping to p0), ranked as selection ranks them.
+    const drawn = [...ids.slice(SWARM_DRAW), ids[0]!].map((id) => m(id));
+    expect(r.choose('s', joiner, 5)).toEqual(selectSwarmPeers(joiner, drawn, 5));
+    // Every member can be drawn: over many starting places every one is named to someone.
+    const named = new Set<string>();
+    for (let i = 0; i < 200; i++) {
+      at = i / 200;
+      for (const id of r.choose('s', m(`j${i}`), 8)) named.add(id);
+      expect(r.choose('s', m(ids[i]!), 8)).not.toContain(ids[i]);
+    }
+    expect(named.size).toBeGreaterThan(ids.length / 2);
   });
 });

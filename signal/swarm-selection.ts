@@ -22,6 +22,13 @@
  */
 import { rendezvousWeight } from '../core/rendezvous.js';
 
+/**
+ * How many members one join ranks at most: every member in swarms up to this size, a random
+ * draw of this many in larger ones (the in-memory registry and Redis alike). Ranking costs one
+ * rendezvous hash per member drawn, so this bounds a join's work whatever the swarm's size.
+ */
+export const SWARM_DRAW = 256;
+
 /** What the node knows of a swarm member: its id and what it said in its last join. */
 export interface SwarmMember {
   readonly id: string;
@@ -47,43 +54,49 @@ function unit(joinerId: string, memberId: string): number {
   return (rendezvousWeight(joinerId, memberId) + 1) / 4_294_967_297;
 }
 
-function rank(joiner: SwarmMember, member: SwarmMember): Ranked {
-  const sameRegion = joiner.region === null || member.region === joiner.region;
-  const complete = joiner.holds >= 1;
-  const offers = complete ? 1 - member.holds : member.holds;
-  const preferred = offers > 0;
-  const group = (sameRegion ? 0 : 2) + (preferred ? 0 : 1);
-  const weight = preferred ? offers : 1;
-  return { id: member.id, group, score: weight / -Math.log(unit(joiner.id, member.id)) };
-}
-
-/** Whether `a` ranks before `b`: group, then score (higher first), then id. */
-function before(a: Ranked, b: Ranked): boolean {
-  return a.group !== b.group ? a.group < b.group : a.score !== b.score ? a.score > b.score : a.id < b.id;
+/** Whether (group, score, id) ranks before `b`: group, then score (higher first), then id. */
+function before(group: number, score: number, id: string, b: Ranked): boolean {
+  return group !== b.group ? group < b.group : score !== b.score ? score > b.score : id < b.id;
 }
 
 /**
  * Up to `max` members other than the joiner, best first by the rule above. Keeps only the best
  * `max` so far (an insertion into a short sorted list) instead of sorting every member: a join
- * draws hundreds of members and answers a handful, so this is O(members · max) at worst and about
- * O(members) in practice.
+ * ranks every member of its swarm (hundreds, thousands on a big node) and answers a handful, so
+ * this is O(members · max) at worst and about O(members) in practice.
+ *
+ * Per member it allocates nothing but the rendezvous hash's key: a member is ranked in plain
+ * numbers and becomes an object only when it enters the best `max`. (A node's 10,000 joins used
+ * to allocate an object per member ranked and a Set of every id seen: gigabytes of garbage in a
+ * bench:signal connect phase, whose promoted leftovers the node then collected while relaying.)
+ * A member listed twice is named once, ranked by its better listing (the draws list each member
+ * once; this only makes the answer well defined whatever the input).
  */
 export function selectSwarmPeers(joiner: SwarmMember, members: Iterable<SwarmMember>, max: number): string[] {
   if (!(max >= 1)) return [];
   const k = Math.floor(max);
-  const seen = new Set<string>([joiner.id]);
+  const complete = joiner.holds >= 1;
   const best: Ranked[] = [];
   for (const member of members) {
-    if (seen.has(member.id)) continue;
-    seen.add(member.id);
-    const r = rank(joiner, member);
-    if (best.length === k) {
-      if (!before(r, best[k - 1]!)) continue;
+    const id = member.id;
+    if (id === joiner.id) continue;
+    const sameRegion = joiner.region === null || member.region === joiner.region;
+    const offers = complete ? 1 - member.holds : member.holds;
+    const preferred = offers > 0;
+    const group = (sameRegion ? 0 : 2) + (preferred ? 0 : 1);
+    const score = (preferred ? offers : 1) / -Math.log(unit(joiner.id, id));
+    if (best.length === k && !before(group, score, id, best[k - 1]!)) continue;
+    const listed = best.findIndex((b) => b.id === id);
+    if (listed >= 0) {
+      if (!before(group, score, id, best[listed]!)) continue;
+      best.splice(listed, 1);
+    } else if (best.length === k) {
       best.pop();
     }
     let i = best.length;
-    best.push(r);
-    for (; i > 0 && before(r, best[i - 1]!); i--) best[i] = best[i - 1]!;
+    best.push({ id, group, score });
+    const r = best[i]!;
+    for (; i > 0 && before(group, score, id, best[i - 1]!); i--) best[i] = best[i - 1]!;
     best[i] = r;
   }
   return best.map((r) => r.id);

@@ -16,14 +16,13 @@ import {
   PEER_FAILURE_HEADER,
   chunkCount,
   chunkHashes,
-  contentRange,
   fileHeaders,
   peerBudgetMs,
   planRange,
   type CryptoProvider,
   type PartialRange,
   type ProgressDetail,
-  type SiteConfig,
+  type WorkerConfig,
   type Source,
 } from '../core/index.js';
 import type { BridgeRegistry } from './bridge-registry.js';
@@ -31,12 +30,12 @@ import type { ContentCache } from './content-cache.js';
 import type { ManifestStore } from './manifest-store.js';
 import type { PartialStore } from './partial-store.js';
 import { FileDownload, OriginMismatch } from './file-download.js';
-import { assetHeaders, assetResponse, unverifiedOriginResponse } from './respond.js';
-import { rangeResponse, requestedRange, type WholeFile } from './range-response.js';
+import { assetResponse, unverifiedOriginResponse } from './respond.js';
+import { partialResponse, rangeResponse, requestedRange, type WholeFile } from './range-response.js';
 import { routeFor } from './route-decision.js';
 
 export interface AssetHandlerDeps {
-  readonly config: SiteConfig;
+  readonly config: WorkerConfig;
   readonly crypto: CryptoProvider;
   readonly manifests: ManifestStore;
   /** The manifest version the page `clientId` was loaded under (version-pins.ts). */
@@ -139,34 +138,26 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
     if (partOnly && plan.kind === 'partial') {
       // Not cached: Cache Storage holds whole files. The chunks stay in the partial store, so the
       // next request of this file (another range, the whole file, the fill-in) starts from them.
-      const bytes = await download.slice(plan.first, plan.last + 1);
-      const headers = assetHeaders(file, signed, source, startedAt, bytes.length);
-      headers.set('content-range', contentRange(plan, file.size));
-      return withFailure(new Response(bytes, { status: 206, headers }));
+      return withFailure(partialResponse(await download.slice(plan.first, plan.last + 1), plan, file, signed, source, startedAt));
     }
     const whole = download.whole();
+    // Once cached, the bridges announce the file. Its stored chunks go once it is cached, or was
+    // refused (then they would only hold the space the cache was denied).
+    const cache = async (evict: boolean): Promise<boolean> => {
+      const stored = await deps.content.put(file, await whole, { evict });
+      if (stored) deps.bridges.held(file.sha256, null);
+      waitUntil(download.dropStored());
+      return stored;
+    };
     if (isFill) {
       // The bridge's background fill-in must not push out what the visitor used: it never evicts,
       // and it is told whether the bytes were kept so it can stop when storage is full.
-      const body = await whole;
-      const stored = await deps.content.put(file, body, { evict: false });
-      if (stored) deps.bridges.held(file.sha256, null);
-      waitUntil(download.dropStored());
-      const response = await answer(body, source);
+      const stored = await cache(false);
+      const response = await answer(await whole, source);
       response.headers.set(CACHED_HEADER, String(stored));
       return withFailure(response);
     }
-    // Stored chunks go once the file is cached, or was refused (then they would only hold the space
-    // the cache was denied).
-    waitUntil(
-      whole
-        .then((body) => deps.content.put(file, body, { evict: true }))
-        .then((stored) => {
-          if (stored) deps.bridges.held(file.sha256, null);
-          return download.dropStored();
-        })
-        .catch(() => undefined),
-    );
+    waitUntil(cache(true).catch(() => undefined));
     if (range !== null) return withFailure(await answer(await whole, source));
     return withFailure(assetResponse(download.stream(), file, signed, source, startedAt));
   };

@@ -36,23 +36,22 @@ export interface PeerSession {
 export type PeerSessionRequest = Omit<PeerFetchRequest, 'type' | 'v' | 'deadlineMs'>;
 
 export class BridgeRegistry {
-  private readonly states = new Map<string, BridgeState>();
-  private readonly waiters = new Set<() => void>();
+  readonly #states = new Map<string, BridgeState>();
+  readonly #waiters = new Set<() => void>();
+  readonly #clients: Clients;
+  readonly #helloWaitMs: number;
+  /** A bridge that reports nothing for this long has stalled: the SW goes to the origin. */
+  readonly #idleMs: number;
 
-  constructor(
-    private readonly clients: Clients,
-    private readonly helloWaitMs: number,
-    /** A bridge that reports nothing for this long has stalled: the SW goes to the origin. */
-    private readonly idleMs: number,
-  ) {}
-
-  setState(clientId: string, state: BridgeState): void {
-    this.states.set(clientId, state);
-    for (const wake of [...this.waiters]) wake();
+  constructor(clients: Clients, helloWaitMs: number, idleMs: number) {
+    this.#clients = clients;
+    this.#helloWaitMs = helloWaitMs;
+    this.#idleMs = idleMs;
   }
 
-  stateOf(clientId: string): BridgeState | undefined {
-    return this.states.get(clientId);
+  setState(clientId: string, state: BridgeState): void {
+    this.#states.set(clientId, state);
+    for (const wake of [...this.#waiters]) wake();
   }
 
   /**
@@ -80,10 +79,10 @@ export class BridgeRegistry {
       end({ failed: 'PEER_TIMEOUT', detail: failureDetail(`${why} (${received} of ${request.size} bytes, ${Date.now() - asked} ms after asking)`) }, true);
     const stillAlive = () => {
       clearTimeout(idle);
-      idle = setTimeout(timedOut(`bridge reported nothing for ${this.idleMs} ms`), this.idleMs);
+      idle = setTimeout(timedOut(`bridge reported nothing for ${this.#idleMs} ms`), this.#idleMs);
     };
 
-    void this.choose(requesterId, deadline, asked).then((client) => {
+    void this.#choose(requesterId, deadline, asked).then((client) => {
       if (ended) return;
       if ('failed' in client) return end(client, false);
       const want = request.want.filter((i) => !dropped.has(i));
@@ -133,46 +132,46 @@ export class BridgeRegistry {
    */
   held(sha256: string, chunks: readonly number[] | null): void {
     const message: ChunksHeld = { type: 'chunks-held', v: BRIDGE_PROTOCOL, sha256, chunks };
-    for (const [clientId, state] of this.states) {
+    for (const [clientId, state] of this.#states) {
       if (state === 'off') continue;
-      void this.clients.get(clientId).then((client) => client?.postMessage(message), () => undefined);
+      void this.#clients.get(clientId).then((client) => client?.postMessage(message), () => undefined);
     }
   }
 
   /** The bridge to ask: the requester's own when ready, another ready one, or why none. */
-  private async choose(requesterId: string | undefined, deadline: number, asked: number): Promise<Client | PeerFailure> {
-    const helloDeadline = asked + this.helloWaitMs;
+  async #choose(requesterId: string | undefined, deadline: number, asked: number): Promise<Client | PeerFailure> {
+    const helloDeadline = asked + this.#helloWaitMs;
     for (;;) {
-      await this.prune();
-      const choice = chooseBridge({ states: this.states, requesterId, now: Date.now(), deadline, helloDeadline });
+      await this.#prune();
+      const choice = chooseBridge({ states: this.#states, requesterId, now: Date.now(), deadline, helloDeadline });
       if (choice.kind === 'none') return { failed: 'NO_BRIDGE', detail: `no page bridge was ready within ${Date.now() - asked} ms` };
       if (choice.kind === 'wait') {
-        await this.waitForChange(choice.until - Date.now());
+        await this.#waitForChange(choice.until - Date.now());
         continue;
       }
-      const client = await this.clients.get(choice.clientId);
+      const client = await this.#clients.get(choice.clientId);
       if (client) return client;
-      this.states.delete(choice.clientId);
+      this.#states.delete(choice.clientId);
     }
   }
 
-  private waitForChange(ms: number): Promise<void> {
+  #waitForChange(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);
-        this.waiters.delete(wake);
+        this.#waiters.delete(wake);
         resolve();
       };
       const timer = setTimeout(wake, Math.max(0, ms));
-      this.waiters.add(wake);
+      this.#waiters.add(wake);
     });
   }
 
   /** Forgets bridges whose pages are gone. */
-  private async prune(): Promise<void> {
-    if (this.states.size === 0) return;
-    const live = new Set((await this.clients.matchAll({ type: 'window', includeUncontrolled: false })).map((c) => c.id));
-    for (const id of [...this.states.keys()]) if (!live.has(id)) this.states.delete(id);
+  async #prune(): Promise<void> {
+    if (this.#states.size === 0) return;
+    const live = new Set((await this.#clients.matchAll({ type: 'window', includeUncontrolled: false })).map((c) => c.id));
+    for (const id of [...this.#states.keys()]) if (!live.has(id)) this.#states.delete(id);
   }
 }
 

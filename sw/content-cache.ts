@@ -29,15 +29,29 @@ export function isQuotaError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'name' in error && error.name === 'QuotaExceededError';
 }
 
-export class ContentCache {
-  private readonly lastUsed = new Map<string, number>();
+/** DeployNet's entries in the cache, with the content hash each is keyed by (others are skipped). */
+async function contentEntries(cache: Cache): Promise<Array<[Request, string]>> {
+  const out: Array<[Request, string]> = [];
+  for (const request of await cache.keys()) {
+    const path = new URL(request.url).pathname;
+    if (path.startsWith(KEY_PREFIX)) out.push([request, path.slice(KEY_PREFIX.length)]);
+  }
+  return out;
+}
 
-  constructor(private readonly deps: ContentCacheDeps) {}
+export class ContentCache {
+  readonly #lastUsed = new Map<string, number>();
+
+  readonly #deps: ContentCacheDeps;
+
+  constructor(deps: ContentCacheDeps) {
+    this.#deps = deps;
+  }
 
   async get(file: ManifestFile): Promise<Response | undefined> {
-    const cache = await this.deps.caches.open(CONTENT_CACHE);
-    const hit = await cache.match(this.key(file.sha256));
-    if (hit) this.lastUsed.set(file.sha256, this.deps.now());
+    const cache = await this.#deps.caches.open(CONTENT_CACHE);
+    const hit = await cache.match(this.#key(file.sha256));
+    if (hit) this.#lastUsed.set(file.sha256, this.#deps.now());
     return hit;
   }
 
@@ -46,14 +60,14 @@ export class ContentCache {
    * room by dropping other files first. Never throws: a failure is logged and the page carries on.
    */
   async put(file: ManifestFile, body: ArrayBuffer, options: { readonly evict: boolean }): Promise<boolean> {
-    if (!this.deps.writable()) return false;
+    if (!this.#deps.writable()) return false;
     try {
-      const cache = await this.deps.caches.open(CONTENT_CACHE);
+      const cache = await this.#deps.caches.open(CONTENT_CACHE);
       try {
-        await this.store(cache, file, body);
+        await this.#store(cache, file, body);
       } catch (error) {
-        if (!options.evict || !isQuotaError(error) || !(await this.makeRoom(cache, file))) throw error;
-        await this.store(cache, file, body);
+        if (!options.evict || !isQuotaError(error) || !(await this.#makeRoom(cache, file))) throw error;
+        await this.#store(cache, file, body);
       }
       return true;
     } catch (error) {
@@ -65,13 +79,7 @@ export class ContentCache {
   /** Content hashes of every cached file; empty when the cache cannot be read. Never throws. */
   async hashes(): Promise<Set<string>> {
     try {
-      const cache = await this.deps.caches.open(CONTENT_CACHE);
-      const out = new Set<string>();
-      for (const request of await cache.keys()) {
-        const path = new URL(request.url).pathname;
-        if (path.startsWith(KEY_PREFIX)) out.add(path.slice(KEY_PREFIX.length));
-      }
-      return out;
+      return new Set((await contentEntries(await this.#deps.caches.open(CONTENT_CACHE))).map(([, sha256]) => sha256));
     } catch (error) {
       console.warn('[deploynet] could not list the cache', error);
       return new Set();
@@ -81,13 +89,12 @@ export class ContentCache {
   /** Deletes cached files whose hash no manifest in use lists (old deploys). Never throws. */
   async retainOnly(keep: ReadonlySet<string>): Promise<number> {
     try {
-      const cache = await this.deps.caches.open(CONTENT_CACHE);
+      const cache = await this.#deps.caches.open(CONTENT_CACHE);
       let dropped = 0;
-      for (const request of await cache.keys()) {
-        const path = new URL(request.url).pathname;
-        if (!path.startsWith(KEY_PREFIX) || keep.has(path.slice(KEY_PREFIX.length))) continue;
+      for (const [request, sha256] of await contentEntries(cache)) {
+        if (keep.has(sha256)) continue;
         await cache.delete(request);
-        this.lastUsed.delete(path.slice(KEY_PREFIX.length));
+        this.#lastUsed.delete(sha256);
         dropped++;
       }
       return dropped;
@@ -97,22 +104,19 @@ export class ContentCache {
     }
   }
 
-  private async store(cache: Cache, file: ManifestFile, body: ArrayBuffer): Promise<void> {
+  async #store(cache: Cache, file: ManifestFile, body: ArrayBuffer): Promise<void> {
     const headers = { 'content-type': file.type, 'content-length': String(body.byteLength) };
-    await cache.put(this.key(file.sha256), new Response(body, { headers }));
-    this.lastUsed.set(file.sha256, this.deps.now());
+    await cache.put(this.#key(file.sha256), new Response(body, { headers }));
+    this.#lastUsed.set(file.sha256, this.#deps.now());
   }
 
   /** Drops entries worth `file`'s size; false when it is not worth trying. */
-  private async makeRoom(cache: Cache, file: ManifestFile): Promise<boolean> {
-    const listed = this.deps.listed();
+  async #makeRoom(cache: Cache, file: ManifestFile): Promise<boolean> {
+    const listed = this.#deps.listed();
     const entries: CachedEntry[] = [];
-    for (const request of await cache.keys()) {
-      const path = new URL(request.url).pathname;
-      if (!path.startsWith(KEY_PREFIX)) continue;
-      const sha256 = path.slice(KEY_PREFIX.length);
+    for (const [request, sha256] of await contentEntries(cache)) {
       const size = Number((await cache.match(request))?.headers.get('content-length') ?? 0);
-      entries.push({ sha256, size, lastUsed: this.lastUsed.get(sha256), listed: listed.has(sha256) });
+      entries.push({ sha256, size, lastUsed: this.#lastUsed.get(sha256), listed: listed.has(sha256) });
     }
     const held = entries.reduce((sum, e) => sum + (e.sha256 === file.sha256 ? 0 : e.size), 0);
     if (file.size > held) {
@@ -121,14 +125,14 @@ export class ContentCache {
     }
     const drop = planEviction(entries, file.size, file.sha256);
     for (const sha256 of drop) {
-      await cache.delete(this.key(sha256));
-      this.lastUsed.delete(sha256);
+      await cache.delete(this.#key(sha256));
+      this.#lastUsed.delete(sha256);
     }
     console.warn(`[deploynet] storage full: dropped ${drop.length} cached files to store ${file.sha256}`);
     return drop.length > 0;
   }
 
-  private key(sha256: string): string {
-    return contentCacheKey(this.deps.origin, sha256);
+  #key(sha256: string): string {
+    return contentCacheKey(this.#deps.origin, sha256);
   }
 }

@@ -10,7 +10,7 @@
  * Only DeployNet's own storage is ever touched: its content cache (`deploynet-…`) and its
  * IndexedDB database; a site's Workbox caches are not DeployNet's to clean.
  */
-import { BRIDGE_PROTOCOL, parsePageToSw, webCrypto, type FetchProgress, type ManifestUpdated, type SiteConfig, type SwStatus } from '../core/index.js';
+import { BRIDGE_PROTOCOL, parsePageToSw, webCrypto, type FetchProgress, type ManifestUpdated, type SwStatus, type WorkerConfig } from '../core/index.js';
 import { createAssetHandler } from './asset-handler.js';
 import { BridgeRegistry } from './bridge-registry.js';
 import { ContentCache } from './content-cache.js';
@@ -27,7 +27,7 @@ declare const self: ServiceWorkerGlobalScope;
 const HELLO_WAIT_MS = 1000;
 
 export interface WorkerOptions {
-  readonly config: SiteConfig;
+  readonly config: WorkerConfig;
   /**
    * True for DeployNet's own worker: `?deploynet=off` unregisters it. False inside a site's
    * worker: the switch turns DeployNet's part off (caches cleared, requests passed through) and
@@ -98,8 +98,9 @@ export function startDeployNetWorker({ config, ownsRegistration }: WorkerOptions
     onNavigation: (resultingClientId, version) => void pins.pin(resultingClientId, version),
   });
 
-  void manifests.ready();
-  void pins.ready();
+  /** The stored manifest and the pages' version pins, loaded (each is read once per worker start). */
+  const loaded = (): Promise<void> => Promise.all([manifests.ready(), pins.ready()]).then(() => undefined);
+  void loaded();
 
   /**
    * After a deploy: forget pages that are gone, keep only the manifests open pages still use, drop
@@ -109,7 +110,7 @@ export function startDeployNetWorker({ config, ownsRegistration }: WorkerOptions
    */
   let cleanedFor = '';
   async function settleVersions(announce: boolean): Promise<void> {
-    await Promise.all([manifests.ready(), pins.ready()]);
+    await loaded();
     const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
     const inUse = await pins.prune(new Set(windows.map((c) => c.id)));
     await manifests.retain(inUse);
@@ -168,7 +169,7 @@ export function startDeployNetWorker({ config, ownsRegistration }: WorkerOptions
         const port = event.ports[0];
         if (!port) return;
         event.waitUntil(
-          Promise.all([manifests.ready(), pins.ready()]).then(() => {
+          loaded().then(() => {
             const current = manifests.manifest;
             const status: SwStatus = {
               type: 'status',
@@ -208,7 +209,7 @@ export function startDeployNetWorker({ config, ownsRegistration }: WorkerOptions
       // Until the stored manifest is loaded, take the request and decide in the handler.
       return !manifests.settled;
     },
-    ready: () => Promise.all([manifests.ready(), pins.ready()]).then(() => undefined),
+    ready: loaded,
     handle({ request, url, event }) {
       const fetchEvent = fetchEventOf(event);
       const navigation = request.mode === 'navigate';

@@ -15,7 +15,7 @@
  *
  * The site keeps its lifecycle: DeployNet calls neither skipWaiting nor clients.claim here.
  */
-import { FILL_PARAM, clearDeployNetCaches, resolveSiteConfig } from '../core/index.js';
+import { FILL_PARAM, clearDeployNetCaches, resolveWorkerConfig } from '../core/index.js';
 import { startDeployNetWorker, type DeployNetWorker } from './deploynet-worker.js';
 import { callHandler, facts, routesOf, type DeployNetRoutes, type RouteHandler, type RouteOptions } from './embed-routes.js';
 import { idbPartialStore } from './partial-store.js';
@@ -73,7 +73,7 @@ export const deploynet: DeployNetLibrary = {
   setup() {
     if (routes) return routes;
     if (typeof __DEPLOYNET_OFF__ !== 'undefined' && __DEPLOYNET_OFF__ === true) return (routes = offRoutes());
-    const worker = startDeployNetWorker({ config: resolveSiteConfig(__DEPLOYNET_CONFIG__), ownsRegistration: false });
+    const worker = startDeployNetWorker({ config: resolveWorkerConfig(__DEPLOYNET_CONFIG__), ownsRegistration: false });
     listenForOwnRequests(worker);
     return (routes = routesOf(worker, network));
   },

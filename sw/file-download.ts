@@ -61,66 +61,68 @@ export class FileDownload {
   readonly bytes: Record<Source, number> = { cache: 0, peer: 0, origin: 0 };
   /** Why peers did not deliver everything, when they did not; for x-deploynet-peer-failure. */
   peerFailure: string | null = null;
-  private readonly count: number;
+  readonly #count: number;
   /** The chunks this download gets: [first, last]. */
-  private readonly first: number;
-  private readonly last: number;
-  private readonly hashes: readonly string[];
-  private readonly chunks: Array<Uint8Array | undefined>;
-  private readonly sources: Array<Source | undefined>;
-  private readonly originBusy = new Set<number>();
-  private readonly originAbort = new AbortController();
-  private session: PeerSession | null = null;
-  private peersActive = false;
-  private failure: Error | null = null;
-  private loaded = 0;
-  private watchdog: ReturnType<typeof setTimeout> | undefined;
-  private watched = -1;
-  private readonly wakers = new Set<() => void>();
-  private readonly verifying = new Set<Promise<void>>();
-  private stopped = false;
+  readonly #first: number;
+  readonly #last: number;
+  readonly #hashes: readonly string[];
+  readonly #chunks: Array<Uint8Array | undefined>;
+  readonly #sources: Array<Source | undefined>;
+  readonly #originBusy = new Set<number>();
+  readonly #originAbort = new AbortController();
+  #session: PeerSession | null = null;
+  #peersActive = false;
+  #failure: Error | null = null;
+  #loaded = 0;
+  #watchdog: ReturnType<typeof setTimeout> | undefined;
+  #watched = -1;
+  readonly #wakers = new Set<() => void>();
+  readonly #verifying = new Set<Promise<void>>();
+  #stopped = false;
   /** Null for a single chunk: nothing to resume. */
-  private readonly partials: FilePartials | null;
-  private ended!: () => void;
+  readonly #partials: FilePartials | null;
+  #ended!: () => void;
   /**
    * Settles once the download is over (complete, failed or aborted) and every chunk it stored
    * has been written: what a service worker must stay alive for.
    */
   readonly settled: Promise<void>;
+  readonly #deps: FileDownloadDeps;
 
-  constructor(private readonly deps: FileDownloadDeps) {
-    this.count = chunkCount(deps.file.size, deps.chunkSize);
-    this.first = Math.max(0, Math.min(deps.span?.first ?? 0, this.count - 1));
-    this.last = Math.max(this.first, Math.min(deps.span?.last ?? this.count - 1, this.count - 1));
-    this.hashes = chunkHashes(deps.file);
-    this.chunks = new Array<Uint8Array | undefined>(this.count);
-    this.sources = new Array<Source | undefined>(this.count);
-    this.partials = deps.partials && this.count > 1 ? new FilePartials(deps.partials, deps.file.sha256, deps.partialsWaitMs) : null;
-    this.settled = new Promise<void>((resolve) => (this.ended = resolve)).then(() => this.partials?.flushed());
+  constructor(deps: FileDownloadDeps) {
+    this.#deps = deps;
+    this.#count = chunkCount(deps.file.size, deps.chunkSize);
+    this.#first = Math.max(0, Math.min(deps.span?.first ?? 0, this.#count - 1));
+    this.#last = Math.max(this.#first, Math.min(deps.span?.last ?? this.#count - 1, this.#count - 1));
+    this.#hashes = chunkHashes(deps.file);
+    this.#chunks = new Array<Uint8Array | undefined>(this.#count);
+    this.#sources = new Array<Source | undefined>(this.#count);
+    this.#partials = deps.partials && this.#count > 1 ? new FilePartials(deps.partials, deps.file.sha256, deps.partialsWaitMs) : null;
+    this.settled = new Promise<void>((resolve) => (this.#ended = resolve)).then(() => this.#partials?.flushed());
   }
 
   /** Starts the download; resolves with the source of its first chunk once it is verified. */
   async start(): Promise<Source> {
-    await this.resume();
-    const missing = this.missing();
-    if (missing.length > 0 && this.deps.peers) {
-      this.peersActive = true;
-      this.session = this.deps.peers(missing, {
-        chunk: (index, body, peerId) => void this.fromPeer(index, new Uint8Array(body), peerId),
-        end: (failure) => this.peersEnded(failure),
-        origin: (indices) => this.fromOrigin(indices.filter((i) => i < this.count && !this.chunks[i] && !this.originBusy.has(i))),
+    await this.#resume();
+    const missing = this.#missing();
+    if (missing.length > 0 && this.#deps.peers) {
+      this.#peersActive = true;
+      this.#session = this.#deps.peers(missing, {
+        chunk: (index, body, peerId) => void this.#fromPeer(index, new Uint8Array(body), peerId),
+        end: (failure) => this.#peersEnded(failure),
+        origin: (indices) => this.#fromOrigin(indices.filter((i) => i < this.#count && !this.#chunks[i] && !this.#originBusy.has(i))),
       });
-      this.watch();
+      this.#watch();
     } else if (missing.length > 0) {
-      this.fromOrigin(missing);
+      this.#fromOrigin(missing);
     }
-    await this.until(() => this.chunks[this.first] !== undefined);
-    return this.sources[this.first]!;
+    await this.#until(() => this.#chunks[this.#first] !== undefined);
+    return this.#sources[this.#first]!;
   }
 
   /** Deletes the file's stored chunks (once its writes have landed): call when it is cached. */
   async dropStored(): Promise<void> {
-    await this.partials?.drop();
+    await this.#partials?.drop();
   }
 
   /** The verified bytes in order, as they become available. */
@@ -128,207 +130,209 @@ export class FileDownload {
     let next = 0;
     return new ReadableStream<Uint8Array>({
       pull: async (controller) => {
-        await this.until(() => this.chunks[next] !== undefined);
-        controller.enqueue(this.chunks[next]!.slice());
-        if (++next === this.count) controller.close();
+        await this.#until(() => this.#chunks[next] !== undefined);
+        controller.enqueue(this.#chunks[next]!.slice());
+        if (++next === this.#count) controller.close();
       },
     });
   }
 
   /** All of the file's verified bytes, once every chunk is in (a download of the whole file). */
   async whole(): Promise<ArrayBuffer> {
-    await this.until(() => this.complete());
-    const out = new Uint8Array(this.deps.file.size);
-    for (let i = 0; i < this.count; i++) out.set(this.chunks[i]!, chunkRange(i, this.deps.file.size, this.deps.chunkSize).start);
-    return out.buffer;
+    return (await this.slice(0, this.#deps.file.size)).buffer;
   }
 
   /** Bytes [start, end) of the file, once the chunks they fall in are in (they must be in the span). */
   async slice(start: number, end: number): Promise<Uint8Array<ArrayBuffer>> {
-    const from = Math.floor(start / this.deps.chunkSize);
-    const to = Math.floor(Math.max(start, end - 1) / this.deps.chunkSize);
-    await this.until(() => this.complete());
+    const from = Math.floor(start / this.#deps.chunkSize);
+    const to = Math.floor(Math.max(start, end - 1) / this.#deps.chunkSize);
+    await this.#until(() => this.#complete());
     const out = new Uint8Array(end - start);
     for (let i = from; i <= to; i++) {
-      const range = chunkRange(i, this.deps.file.size, this.deps.chunkSize);
+      const range = this.#range(i);
       const a = Math.max(start, range.start);
       const b = Math.min(end, range.end);
-      out.set(this.chunks[i]!.subarray(a - range.start, b - range.start), a - start);
+      out.set(this.#chunks[i]!.subarray(a - range.start, b - range.start), a - start);
     }
     return out;
   }
 
   /** Where the bytes at this offset came from (once its chunk is in). */
   sourceAt(offset: number): Source | undefined {
-    return this.sources[Math.floor(offset / this.deps.chunkSize)];
+    return this.#sources[Math.floor(offset / this.#deps.chunkSize)];
   }
 
   /** Stops everything (nobody needs the file any more, or it is complete). */
   abort(): void {
-    this.stopped = true;
-    this.ended();
-    this.peersActive = false; // first, so the session's end does not send anything to the origin
-    clearTimeout(this.watchdog);
-    this.session?.cancel();
-    this.originAbort.abort();
+    this.#stopped = true;
+    this.#ended();
+    this.#peersActive = false; // first, so the session's end does not send anything to the origin
+    clearTimeout(this.#watchdog);
+    this.#session?.cancel();
+    this.#originAbort.abort();
   }
 
   /** Takes the chunks an interrupted download left, each one that still verifies. */
-  private async resume(): Promise<void> {
-    if (!this.partials) return;
-    const stored = await this.partials.load();
+  async #resume(): Promise<void> {
+    if (!this.#partials) return;
+    const stored = await this.#partials.load();
     let refused = 0;
     for (const [index, bytes] of stored) {
-      if (index >= this.count) continue;
-      if (await this.verified(index, bytes)) this.accept(index, bytes, 'cache');
+      if (index >= this.#count) continue;
+      if (await this.#verified(index, bytes)) this.#accept(index, bytes, 'cache');
       else refused++;
     }
     // Not fatal: the chunk is fetched again, and storing it overwrites the bad copy.
-    if (refused > 0) console.warn(`[deploynet] ${refused} stored chunks of ${this.deps.file.sha256} did not match the manifest; fetching them again`);
+    if (refused > 0) console.warn(`[deploynet] ${refused} stored chunks of ${this.#deps.file.sha256} did not match the manifest; fetching them again`);
   }
 
-  private fromPeer(index: number, bytes: Uint8Array, peerId: string): void {
-    const check = this.checkPeerChunk(index, bytes, peerId);
-    this.verifying.add(check);
-    void check.finally(() => this.verifying.delete(check));
+  #fromPeer(index: number, bytes: Uint8Array, peerId: string): void {
+    const check = this.#checkPeerChunk(index, bytes, peerId);
+    this.#verifying.add(check);
+    void check.finally(() => this.#verifying.delete(check));
   }
 
-  private async checkPeerChunk(index: number, bytes: Uint8Array, peerId: string): Promise<void> {
-    if (index >= this.count || this.chunks[index]) return;
-    if (await this.verified(index, bytes)) return this.accept(index, bytes, 'peer');
+  async #checkPeerChunk(index: number, bytes: Uint8Array, peerId: string): Promise<void> {
+    if (index >= this.#count || this.#chunks[index]) return;
+    if (await this.#verified(index, bytes)) return this.#accept(index, bytes, 'peer');
     // The bridge verifies before it sends; a bad chunk here means a broken bridge: stop asking it.
-    this.peersEnded({ failed: 'HASH_MISMATCH', detail: `the bridge passed on a bad chunk ${index} from ${peerId}` });
-    this.session?.cancel();
+    this.#peersEnded({ failed: 'HASH_MISMATCH', detail: `the bridge passed on a bad chunk ${index} from ${peerId}` });
+    this.#session?.cancel();
   }
 
-  private peersEnded(failure: PeerFailure | null): void {
-    if (!this.peersActive) return;
-    this.peersActive = false;
-    clearTimeout(this.watchdog);
+  #peersEnded(failure: PeerFailure | null): void {
+    if (!this.#peersActive) return;
+    this.#peersActive = false;
+    clearTimeout(this.#watchdog);
     if (failure && this.peerFailure === null) this.peerFailure = failure.detail === undefined ? failure.failed : `${failure.failed}; ${failure.detail}`;
     // Chunks that arrived just before the end are still being hashed: count them first.
-    void Promise.all(this.verifying).then(() => {
-      if (!this.stopped) this.fromOrigin(this.missing());
+    void Promise.all(this.#verifying).then(() => {
+      if (!this.#stopped) this.#fromOrigin(this.#missing());
     });
   }
 
   /** Arms the timer for the chunk the stream waits for (the lowest missing one). */
-  private watch(): void {
-    const gap = this.lowestMissing();
-    if (!this.peersActive || gap === -1 || gap === this.watched || this.originBusy.has(gap)) return;
-    clearTimeout(this.watchdog);
-    this.watched = gap;
-    const { start, end } = chunkRange(gap, this.deps.file.size, this.deps.chunkSize);
-    const patience = this.deps.patienceMs(end - start);
-    this.watchdog = setTimeout(() => {
-      if (this.chunks[gap] || !this.peersActive) return;
+  #watch(): void {
+    const gap = this.#lowestMissing();
+    if (!this.#peersActive || gap === -1 || gap === this.#watched || this.#originBusy.has(gap)) return;
+    clearTimeout(this.#watchdog);
+    this.#watched = gap;
+    const { start, end } = this.#range(gap);
+    const patience = this.#deps.patienceMs(end - start);
+    this.#watchdog = setTimeout(() => {
+      if (this.#chunks[gap] || !this.#peersActive) return;
       this.peerFailure ??= `PEER_TIMEOUT; chunk ${gap} was not in after ${patience} ms; the origin raced the peers`;
-      const run = this.missing().filter((i) => i >= gap).slice(0, RACE_RUN_CHUNKS);
-      this.fromOrigin(run);
+      const run = this.#missing().filter((i) => i >= gap).slice(0, RACE_RUN_CHUNKS);
+      this.#fromOrigin(run);
     }, patience);
   }
 
-  private missing(): number[] {
+  #missing(): number[] {
     const out: number[] = [];
-    for (let i = this.first; i <= this.last; i++) if (!this.chunks[i] && !this.originBusy.has(i)) out.push(i);
+    for (let i = this.#first; i <= this.#last; i++) if (!this.#chunks[i] && !this.#originBusy.has(i)) out.push(i);
     return out;
   }
 
-  private lowestMissing(): number {
-    for (let i = this.first; i <= this.last; i++) if (!this.chunks[i]) return i;
+  #lowestMissing(): number {
+    for (let i = this.#first; i <= this.#last; i++) if (!this.#chunks[i]) return i;
     return -1;
   }
 
   /** Every chunk of the span is in. */
-  private complete(): boolean {
-    return this.lowestMissing() === -1;
+  #complete(): boolean {
+    return this.#lowestMissing() === -1;
   }
 
   /** Asks the origin for these chunks, one request per contiguous run. */
-  private fromOrigin(indices: readonly number[]): void {
+  #fromOrigin(indices: readonly number[]): void {
     let run: number[] = [];
     for (const i of indices) {
       if (run.length > 0 && i !== run[run.length - 1]! + 1) {
-        void this.originRun(run);
+        void this.#originRun(run);
         run = [];
       }
       run.push(i);
     }
-    if (run.length > 0) void this.originRun(run);
+    if (run.length > 0) void this.#originRun(run);
   }
 
-  private async originRun(run: readonly number[]): Promise<void> {
+  async #originRun(run: readonly number[]): Promise<void> {
     const first = run[0]!;
     const last = run[run.length - 1]!;
-    for (const i of run) this.originBusy.add(i);
-    if (this.deps.file.size === 0) {
+    for (const i of run) this.#originBusy.add(i);
+    if (this.#deps.file.size === 0) {
       // Nothing to fetch: the empty chunk verifies against the manifest's hash or it does not.
-      if (await this.verified(0, new Uint8Array(0))) return this.accept(0, new Uint8Array(0), 'origin');
-      return this.fail(new OriginMismatch('the manifest lists an empty file with the hash of a non-empty one'));
+      if (await this.#verified(0, new Uint8Array(0))) return this.#accept(0, new Uint8Array(0), 'origin');
+      return this.#fail(new OriginMismatch('an empty file does not match the manifest'));
     }
-    const start = chunkRange(first, this.deps.file.size, this.deps.chunkSize).start;
-    const end = chunkRange(last, this.deps.file.size, this.deps.chunkSize).end;
+    const start = this.#range(first).start;
+    const end = this.#range(last).end;
     try {
-      const response = await this.deps.origin(start, end, this.originAbort.signal);
-      for await (const { index, bytes } of originChunks(response, first, last, this.deps.file.size, this.deps.chunkSize)) {
-        if (this.chunks[index]) continue;
-        if (!(await this.verified(index, bytes))) throw new OriginMismatch(`the origin's chunk ${index} does not match the manifest`);
-        this.accept(index, bytes, 'origin');
+      const response = await this.#deps.origin(start, end, this.#originAbort.signal);
+      for await (const { index, bytes } of originChunks(response, first, last, this.#deps.file.size, this.#deps.chunkSize)) {
+        if (this.#chunks[index]) continue;
+        if (!(await this.#verified(index, bytes))) throw new OriginMismatch(`the origin's chunk ${index} does not match the manifest`);
+        this.#accept(index, bytes, 'origin');
       }
     } catch (error) {
-      for (const i of run) this.originBusy.delete(i);
-      if (!this.originAbort.signal.aborted) this.fail(error instanceof Error ? error : new Error(String(error)));
+      for (const i of run) this.#originBusy.delete(i);
+      if (!this.#originAbort.signal.aborted) this.#fail(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
-  private fail(error: Error): void {
+  #fail(error: Error): void {
     // Peers still at work may yet deliver what the origin could not; when they end, the origin
     // is asked once more for what is still missing.
-    if (this.peersActive) return;
-    this.failure ??= error;
+    if (this.#peersActive) return;
+    this.#failure ??= error;
     this.abort();
-    this.wake();
+    this.#wake();
   }
 
-  private accept(index: number, bytes: Uint8Array, source: Source): void {
-    if (this.chunks[index]) return;
-    this.chunks[index] = bytes;
-    this.sources[index] = source;
+  #accept(index: number, bytes: Uint8Array, source: Source): void {
+    if (this.#chunks[index]) return;
+    this.#chunks[index] = bytes;
+    this.#sources[index] = source;
     this.bytes[source] += bytes.length;
-    this.loaded += bytes.length;
-    const onStored = this.deps.onStored;
-    if (source !== 'cache' && !this.stopped) this.partials?.keep(index, bytes, onStored && (() => onStored(index)));
-    this.deps.onProgress?.(this.loaded, this.bytes);
-    if (source === 'origin' && this.peersActive) this.session?.cancel([index]);
-    if (this.complete()) {
+    this.#loaded += bytes.length;
+    const onStored = this.#deps.onStored;
+    if (source !== 'cache' && !this.#stopped) this.#partials?.keep(index, bytes, onStored && (() => onStored(index)));
+    this.#deps.onProgress?.(this.#loaded, this.bytes);
+    if (source === 'origin' && this.#peersActive) this.#session?.cancel([index]);
+    if (this.#complete()) {
       this.abort();
     } else {
-      this.watch();
+      this.#watch();
     }
-    this.wake();
+    this.#wake();
   }
 
-  private async verified(index: number, bytes: Uint8Array): Promise<boolean> {
-    const { start, end } = chunkRange(index, this.deps.file.size, this.deps.chunkSize);
-    return bytes.length === end - start && toHex(await this.deps.crypto.sha256(bytes)) === this.hashes[index];
+  async #verified(index: number, bytes: Uint8Array): Promise<boolean> {
+    const { start, end } = this.#range(index);
+    return bytes.length === end - start && toHex(await this.#deps.crypto.sha256(bytes)) === this.#hashes[index];
   }
 
-  private until(ready: () => boolean): Promise<void> {
+  /** Bytes [start, end) of chunk `index` in the file. */
+  #range(index: number): { start: number; end: number } {
+    return chunkRange(index, this.#deps.file.size, this.#deps.chunkSize);
+  }
+
+  #until(ready: () => boolean): Promise<void> {
     return new Promise((resolve, reject) => {
       const check = () => {
         if (ready()) return done(resolve);
-        if (this.failure) return done(() => reject(this.failure));
+        if (this.#failure) return done(() => reject(this.#failure));
       };
       const done = (settle: () => void) => {
-        this.wakers.delete(check);
+        this.#wakers.delete(check);
         settle();
       };
-      this.wakers.add(check);
+      this.#wakers.add(check);
       check();
     });
   }
 
-  private wake(): void {
-    for (const check of [...this.wakers]) check();
+  #wake(): void {
+    for (const check of [...this.#wakers]) check();
   }
 }

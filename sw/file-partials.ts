@@ -15,30 +15,30 @@ export const STORED_CHUNKS_WAIT_MS = 2000;
 
 export class FilePartials {
   /** Null once the store failed to answer: this download no longer touches it. */
-  private store: PartialStore | null;
-  private writing = true;
-  private readonly writes = new Set<Promise<void>>();
+  #store: PartialStore | null;
+  #writing = true;
+  readonly #writes = new Set<Promise<void>>();
+  readonly #sha256: string;
+  readonly #waitMs: number;
 
-  constructor(
-    store: PartialStore,
-    private readonly sha256: string,
-    private readonly waitMs = STORED_CHUNKS_WAIT_MS,
-  ) {
-    this.store = store;
+  constructor(store: PartialStore, sha256: string, waitMs = STORED_CHUNKS_WAIT_MS) {
+    this.#store = store;
+    this.#sha256 = sha256;
+    this.#waitMs = waitMs;
   }
 
   /** The stored chunks of the file, by index; not verified: the caller checks each one. */
   async load(): Promise<ReadonlyMap<number, Uint8Array>> {
-    const store = this.store;
+    const store = this.#store;
     if (!store) return new Map();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.waitMs)));
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.#waitMs)));
     try {
-      const stored = await Promise.race([store.load(this.sha256), late]);
+      const stored = await Promise.race([store.load(this.#sha256), late]);
       if (stored !== 'late') return stored;
-      this.disable(`the partial store did not answer within ${this.waitMs} ms`);
+      this.#disable(`the partial store did not answer within ${this.#waitMs} ms`);
     } catch (error) {
-      this.disable('the partial store could not be read', error);
+      this.#disable('the partial store could not be read', error);
     } finally {
       clearTimeout(timer);
     }
@@ -50,34 +50,34 @@ export class FilePartials {
    * it has landed (then the page may serve it to peers); never when it did not.
    */
   keep(index: number, bytes: Uint8Array, onStored?: () => void): void {
-    const store = this.store;
-    if (!store || !this.writing) return;
-    const write = store.put(this.sha256, index, exactBuffer(bytes)).then(
+    const store = this.#store;
+    if (!store || !this.#writing) return;
+    const write = store.put(this.#sha256, index, exactBuffer(bytes)).then(
       () => onStored?.(),
       (error: unknown) => {
-        if (!this.writing) return;
-        this.writing = false;
-        console.warn(`[deploynet] could not keep chunk ${index} of ${this.sha256}; this download goes on without resume`, error);
+        if (!this.#writing) return;
+        this.#writing = false;
+        console.warn(`[deploynet] could not keep chunk ${index}; ${this.#sha256} downloads without resume`, error);
       },
     );
-    this.writes.add(write);
-    void write.finally(() => this.writes.delete(write));
+    this.#writes.add(write);
+    void write.finally(() => this.#writes.delete(write));
   }
 
   /** Settles once every write started so far has (they never reject). */
   async flushed(): Promise<void> {
-    await Promise.all([...this.writes]);
+    await Promise.all([...this.#writes]);
   }
 
   /** The file is complete and cached: its stored chunks are not needed any more. Never throws. */
   async drop(): Promise<void> {
     await this.flushed(); // a write landing after the delete would leave the chunk behind
-    await this.store?.drop(this.sha256).catch((error: unknown) => console.warn(`[deploynet] could not drop the stored chunks of ${this.sha256}`, error));
+    await this.#store?.drop(this.#sha256).catch((error: unknown) => console.warn(`[deploynet] could not drop the stored chunks of ${this.#sha256}`, error));
   }
 
-  private disable(why: string, error?: unknown): void {
-    this.store = null;
-    console.warn(`[deploynet] ${why}; ${this.sha256} downloads without resume`, ...(error === undefined ? [] : [error]));
+  #disable(why: string, error?: unknown): void {
+    this.#store = null;
+    console.warn(`[deploynet] ${why}; ${this.#sha256} downloads without resume`, ...(error === undefined ? [] : [error]));
   }
 }
 

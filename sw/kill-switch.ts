@@ -35,12 +35,13 @@ export function hasKillSwitchParam(url: string | URL): boolean {
 /** A same-origin navigation carrying `deploynet=off`: pass it through and retire this worker. */
 export function isKillSwitchNavigation(facts: NavigationFacts): boolean {
   if (facts.mode !== 'navigate') return false;
+  let url: URL;
   try {
-    if (new URL(facts.url).origin !== facts.origin) return false;
+    url = new URL(facts.url);
   } catch {
     return false;
   }
-  return hasKillSwitchParam(facts.url);
+  return url.origin === facts.origin && hasKillSwitchParam(url);
 }
 
 /**
@@ -67,7 +68,11 @@ export class KillSwitch {
   #engaged = false;
   #done: Promise<void> | null = null;
 
-  constructor(private readonly deps: KillSwitchDeps) {}
+  readonly #deps: KillSwitchDeps;
+
+  constructor(deps: KillSwitchDeps) {
+    this.#deps = deps;
+  }
 
   get engaged(): boolean {
     return this.#engaged;
@@ -88,16 +93,16 @@ export class KillSwitch {
   /** Unregisters this worker and clears DeployNet's caches (once; later calls share the work). */
   engage(): Promise<void> {
     this.#engaged = true;
-    this.#done ??= Promise.allSettled([this.deps.unregister(), this.#sweepUntilQuiet()]).then(() => undefined);
+    this.#done ??= Promise.allSettled([this.#deps.unregister(), this.#sweepUntilQuiet()]).then(() => undefined);
     return this.#done;
   }
 
   async #sweepUntilQuiet(): Promise<void> {
-    const sleep = this.deps.sleep ?? defaultSleep;
+    const sleep = this.#deps.sleep ?? defaultSleep;
     let quiet = 0;
     for (let sweep = 0; quiet < QUIET_SWEEPS && sweep < MAX_SWEEPS; sweep++) {
       if (sweep > 0) await sleep(SWEEP_INTERVAL_MS);
-      const deleted = await clearDeployNetCaches(this.deps.caches).catch(() => []);
+      const deleted = await clearDeployNetCaches(this.#deps.caches).catch(() => []);
       quiet = deleted.length === 0 ? quiet + 1 : 0;
     }
   }

@@ -4,7 +4,7 @@
  * (200): then the bytes before the run are skipped. Chunks come out in order as soon as each is
  * complete, not verified: the caller checks each against the manifest (invariant 2).
  */
-import { chunkRange } from '../core/index.js';
+import { chunkRange, contentRange } from '../core/index.js';
 
 /** The origin's bytes did not match the manifest (a deploy in progress?), or it answered an error. */
 export class OriginMismatch extends Error {
@@ -51,8 +51,8 @@ export async function* originChunks(response: Response, first: number, last: num
  */
 export function originOffset(response: Response, start: number, end: number, size: number): number {
   if (response.status === 206) {
-    const expected = `bytes ${start}-${end - 1}/${size}`;
-    if (response.headers.get('content-range') !== expected) throw new OriginMismatch(`the origin answered ${response.headers.get('content-range') ?? 'no Content-Range'}, not ${expected}`);
+    const expected = contentRange({ kind: 'partial', first: start, last: end - 1 }, size);
+    if (response.headers.get('content-range') !== expected) throw new OriginMismatch(`the origin's Content-Range is not ${expected}`);
     return 0;
   }
   if (response.status === 200) return start;

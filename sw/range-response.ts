@@ -5,7 +5,7 @@
  * as ranges, so no unverified byte is served (invariant 2). A slice of a cached file is cut with
  * Blob.slice, so a small range of a big cached file does not read the file.
  */
-import { contentRange, planRange, rangeLength, unsatisfiedRange, type HeaderSet, type ManifestFile, type Source } from '../core/index.js';
+import { contentRange, planRange, rangeLength, unsatisfiedRange, type HeaderSet, type ManifestFile, type PartialRange, type Source } from '../core/index.js';
 import { assetHeaders, assetResponse } from './respond.js';
 
 /** A whole verified file: its Cache Storage entry, or the bytes a peer or the origin sent. */
@@ -35,9 +35,14 @@ export async function rangeResponse(range: string | null, whole: WholeFile, file
     case 'partial': {
       const end = plan.last + 1;
       const body = whole instanceof Response ? (await whole.blob()).slice(plan.first, end) : new Uint8Array(whole, plan.first, end - plan.first);
-      const headers = assetHeaders(file, signed, source, startedAt, rangeLength(plan));
-      headers.set('content-range', contentRange(plan, file.size));
-      return new Response(body, { status: 206, headers });
+      return partialResponse(body, plan, file, signed, source, startedAt);
     }
   }
+}
+
+/** A 206 with `body`, the bytes of `plan` (cut from a whole file, or fetched as those chunks only). */
+export function partialResponse(body: BodyInit, plan: PartialRange, file: ManifestFile, signed: HeaderSet, source: Source, startedAt: number): Response {
+  const headers = assetHeaders(file, signed, source, startedAt, rangeLength(plan));
+  headers.set('content-range', contentRange(plan, file.size));
+  return new Response(body, { status: 206, headers });
 }

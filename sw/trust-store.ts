@@ -58,7 +58,7 @@ function checkNotLower(stored: unknown, next: TrustRecord): void {
     return;
   }
   if (next.highestVersion < floor) {
-    throw new DeployNetError('MANIFEST_ROLLBACK', `refusing to lower the stored manifest version from ${floor} to ${next.highestVersion}`, {
+    throw new DeployNetError('MANIFEST_ROLLBACK', `manifest version ${next.highestVersion} is older than version ${floor} already accepted`, {
       version: next.highestVersion,
       minVersion: floor,
     });

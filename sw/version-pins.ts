@@ -39,44 +39,48 @@ export function parsePins(value: unknown): Pins {
 }
 
 export class VersionPins {
-  private pins: Record<string, number> = {};
-  private loading: Promise<void> | null = null;
+  #pins: Record<string, number> = {};
+  #loading: Promise<void> | null = null;
 
-  constructor(private readonly store: PinStore) {}
+  readonly #store: PinStore;
+
+  constructor(store: PinStore) {
+    this.#store = store;
+  }
 
   ready(): Promise<void> {
-    this.loading ??= this.store.load().then(
-      (pins) => void (this.pins = { ...pins, ...this.pins }),
+    this.#loading ??= this.#store.load().then(
+      (pins) => void (this.#pins = { ...pins, ...this.#pins }),
       () => undefined,
     );
-    return this.loading;
+    return this.#loading;
   }
 
   /** The version a page was loaded under; undefined for a page this SW has never seen. */
   versionOf(clientId: string | undefined): number | undefined {
-    return clientId === undefined ? undefined : this.pins[clientId];
+    return clientId === undefined ? undefined : this.#pins[clientId];
   }
 
   async pin(clientId: string, version: number): Promise<void> {
     await this.ready();
-    if (this.pins[clientId] === version) return;
-    this.pins[clientId] = version;
-    await this.persist();
+    if (this.#pins[clientId] === version) return;
+    this.#pins[clientId] = version;
+    await this.#persist();
   }
 
   /** Forgets pages that are gone; returns the versions still in use. */
   async prune(liveClientIds: ReadonlySet<string>): Promise<Set<number>> {
     await this.ready();
     const kept: Record<string, number> = {};
-    for (const [id, version] of Object.entries(this.pins)) if (liveClientIds.has(id)) kept[id] = version;
-    const changed = Object.keys(kept).length !== Object.keys(this.pins).length;
-    this.pins = kept;
-    if (changed) await this.persist();
+    for (const [id, version] of Object.entries(this.#pins)) if (liveClientIds.has(id)) kept[id] = version;
+    const changed = Object.keys(kept).length !== Object.keys(this.#pins).length;
+    this.#pins = kept;
+    if (changed) await this.#persist();
     return new Set(Object.values(kept));
   }
 
-  private async persist(): Promise<void> {
-    await this.store.save({ ...this.pins }).catch((error: unknown) => console.warn('[deploynet] could not save version pins', error));
+  async #persist(): Promise<void> {
+    await this.#store.save({ ...this.#pins }).catch((error: unknown) => console.warn('[deploynet] could not save version pins', error));
   }
 }
 

@@ -177,7 +177,10 @@ export class PeerLoad {
 
   async #join(base: string, peer: LoadPeer, origin: string, swarm: number): Promise<void> {
     const body: SwarmJoinRequest = { v: 1, peerId: peer.id, token: peer.token, keyId: swarm.toString(16).padStart(16, '0'), version: 1, max: 8 };
-    const res = await fetch(`${base}${SWARM_JOIN_PATH}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: origin }, body: JSON.stringify(body) });
+    const post = () => fetch(`${base}${SWARM_JOIN_PATH}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: origin }, body: JSON.stringify(body) });
+    // A kept-alive connection the server closes (its keep-alive timeout) just as fetch reuses it
+    // fails the request with a network error; a page would retry, so the bench does, once.
+    const res = await post().catch(post);
     const text = await res.text();
     if (res.status !== 200) throw new Error(`swarm join answered ${res.status}: ${text}`);
   }

@@ -5,7 +5,7 @@
  *   npm run bench:signal   (= build, then this file under vite-node; no browser, no namespace)
  *
  * Three cases, one after another; every server in a child process of its own
- * (signal-servers.ts), the clients in LOAD_PROCESSES load processes (load-clients.ts over
+ * (signal-servers.ts), the clients (signal-relay.ts) in LOAD_PROCESSES load processes (load-clients.ts over
  * load-process.ts running peerjs-load.ts: WebSocket clients speaking PeerServer's protocol as
  * PeerJS does, heartbeats included), so that a server's memory and CPU are its own and the
  * generator's garbage collections stay small:
@@ -27,74 +27,28 @@
  * node's /metrics must show no rejection at all, or the bench fails (the limits shaped the load).
  *
  * Prints a table with the aims and writes results/bench-signal.json.
+ *
+ * Quick mode, for working on the node's relay (signal-quick.ts): SIGNAL_BENCH_QUICK=N runs only
+ * the relay of stock PeerServer and of one DeployNet node, side by side, N rounds, prints the
+ * ratios and writes nothing; SIGNAL_BENCH_PROFILE=DIR adds CPU profiles of the servers' measured
+ * windows; SIGNAL_BENCH_SERVER_FLAGS adds Node flags to the servers (e.g. --trace-gc);
+ * SIGNAL_BENCH_BASELINE=PATH adds a node from another build (its dist/index.js) to each round.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { redisServerBinary, startRedis } from '../../signal/cluster-test-kit.js';
-import { LoadClients } from './load-clients.js';
-import type { Endpoint } from './peerjs-load.js';
-import { type CaseName, type CaseResult, type MemoryStep, type RelaySummary, aims, kb, ms, printAims, printTable } from './signal-report.js';
+import { type CaseName, type CaseResult, type MemoryStep, aims, kb, ms, printAims, printTable } from './signal-report.js';
+import { FDS, LIMITS, LOAD_PROCESS_COUNT, PEERS, RATE, RELAY_MS, RELAY_TIMING, SETTLE_MS, WANTED_PEERS, measureRelay, sleep, startClients } from './signal-relay.js';
+import { runQuick } from './signal-quick.js';
 import { type ServerChild, type ServerSample, startServer } from './signal-servers.js';
 
-const WANTED_PEERS = 10_000;
-const LOAD_PROCESSES = 4;
 const WARMUP_PEERS = 500;
-const RATE = 1000;
-const WARMUP_RELAY_MS = 2000;
-const RELAY_MS = 10_000;
-const GRACE_MS = 3000;
-const CONCURRENCY = 32;
-const SWARMS = 16;
-const ORIGIN = 'https://bench.deploynet.example';
-/** After connecting, before measuring: let heartbeats start and queues drain. */
-const SETTLE_MS = 1000;
 /** A load process's own event-loop stall above this is worth a note next to the figures. */
 const GENERATOR_STALL_MS = 50;
-
-/** File descriptors one process may open (each server and load process inherits it). */
-function fdLimit(): number {
-  const out = spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim();
-  return out === 'unlimited' ? Number.POSITIVE_INFINITY : Number(out);
-}
-
-const FDS = fdLimit();
-/** The most peers one server can hold here (a few hundred descriptors spare), in thousands. */
-const PEERS = Math.min(WANTED_PEERS, Math.floor((FDS - 500) / 1000) * 1000);
 const STEPS = [...new Set([1000, 5000, PEERS].filter((n) => n <= PEERS))];
-/**
- * The node's limits, on but sized for one address holding every peer: PEERS connections, 2
- * messages per second per peer held (PeerJS heartbeats are 0.2 per second, the relay 0.1).
- */
-const LIMITS = { maxPeers: PEERS + 2000, maxConnectionsPerAddress: PEERS + 2000, messageRate: 2 * PEERS, messageBurst: 2 * PEERS } as const;
 
-const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
 const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-function startClients(servers: readonly ServerChild[]): Promise<LoadClients> {
-  return LoadClients.start(servers.map(endpointOf), { processes: LOAD_PROCESSES, connect: { concurrency: CONCURRENCY, origin: ORIGIN, swarms: SWARMS }, graceMs: GRACE_MS });
-}
-
-function endpointOf(server: ServerChild): Endpoint {
-  return server.kind === 'stock' ? { wsUrl: server.wsUrl, key: server.key } : { wsUrl: server.wsUrl, key: server.key, joinBase: server.httpUrl };
-}
-
-/** Every deploynet_signal_* sample of a node's /metrics, `name{labels}` → value. */
-async function scrapeMetrics(server: ServerChild): Promise<Record<string, number>> {
-  const text = await (await fetch(`${server.httpUrl}/metrics`)).text();
-  const out: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    const match = /^(deploynet_signal_\S+) (\S+)$/.exec(line);
-    if (match) out[match[1]!] = Number(match[2]);
-  }
-  return out;
-}
 
 async function redisUsedMemory(redis: Redis): Promise<number> {
   const match = /^used_memory:(\d+)/m.exec(await redis.info('memory'));
@@ -138,46 +92,6 @@ async function measureMemory(name: CaseName, servers: readonly ServerChild[], re
   }
 }
 
-/** Relay latency with PEERS clients on fresh servers that never had a forced GC. */
-async function measureRelay(name: CaseName, servers: readonly ServerChild[]): Promise<Pick<CaseResult, 'relay' | 'otherMessages' | 'metrics'>> {
-  const clients = await startClients(servers);
-  try {
-    await clients.connectTo(PEERS);
-    await sleep(SETTLE_MS);
-    await clients.relay(RATE, WARMUP_RELAY_MS, servers.length > 1);
-    const before = await Promise.all(servers.map((s) => s.load()));
-    const run = await clients.relay(RATE, RELAY_MS, servers.length > 1);
-    const after = await Promise.all(servers.map((s) => s.load()));
-    const cpuMs = sum(after.map((l) => l.cpuMs)) - sum(before.map((l) => l.cpuMs));
-    const latencies = run.received.map((r) => r[1]).sort((a, b) => a - b);
-    const relay: RelaySummary = {
-      peers: clients.size,
-      sent: run.sent,
-      delivered: run.received.length,
-      lost: run.sent - run.received.length - run.misrouted,
-      misrouted: run.misrouted,
-      offeredPerSecond: run.sent / (run.sendMs / 1000),
-      p50Ms: percentile(latencies, 50),
-      p99Ms: percentile(latencies, 99),
-      maxMs: latencies.at(-1) ?? Number.NaN,
-      serverCpuMsPerSecond: cpuMs / (run.sendMs / 1000),
-      serverLoopDelayP99Ms: Math.max(...after.map((l) => l.loopDelayP99Ms)),
-      serverLoopDelayMaxMs: Math.max(...after.map((l) => l.loopDelayMaxMs)),
-      generatorLoopDelayP99Ms: run.loop.p99Ms,
-      generatorLoopDelayMaxMs: run.loop.maxMs,
-    };
-    console.log(
-      `    ${name}: relay among ${relay.peers} peers, ${relay.delivered}/${relay.sent} at ${relay.offeredPerSecond.toFixed(0)}/s: ` +
-        `p50 ${ms(relay.p50Ms)}, p99 ${ms(relay.p99Ms)}, max ${ms(relay.maxMs)}, lost ${relay.lost}, server CPU ${relay.serverCpuMsPerSecond.toFixed(0)} ms/s, ` +
-        `loop delay max: server ${ms(relay.serverLoopDelayMaxMs)}, generator ${ms(relay.generatorLoopDelayMaxMs)}`,
-    );
-    const metrics = servers[0]?.kind === 'deploynet' ? await Promise.all(servers.map(scrapeMetrics)) : undefined;
-    return { relay, otherMessages: await clients.otherMessages(), ...(metrics && { metrics }) };
-  } finally {
-    await clients.kill();
-  }
-}
-
 /** Memory on one set of servers, then relay on a fresh set. */
 async function runCase(name: CaseName, start: () => Promise<ServerChild[]>, redis?: Redis): Promise<CaseResult> {
   const on = async <T>(measure: (servers: ServerChild[]) => Promise<T>): Promise<T> => {
@@ -204,6 +118,11 @@ function check(result: CaseResult): void {
 }
 
 async function main(): Promise<void> {
+  const quick = process.env.SIGNAL_BENCH_QUICK;
+  if (quick !== undefined && quick !== '') {
+    await runQuick(quick, process.env.SIGNAL_BENCH_PROFILE, process.env.SIGNAL_BENCH_BASELINE);
+    return;
+  }
   try {
     redisServerBinary();
   } catch {
@@ -251,10 +170,10 @@ async function main(): Promise<void> {
     fdLimit: FDS,
     peers: PEERS,
     steps: STEPS,
-    loadProcesses: LOAD_PROCESSES,
+    loadProcesses: LOAD_PROCESS_COUNT,
     cores: availableParallelism(),
     loadAverage: { before: loadBefore, after: loadAfter },
-    relay: { perSecond: RATE, warmupMs: WARMUP_RELAY_MS, measuredMs: RELAY_MS },
+    relay: RELAY_TIMING,
     deploynetLimits: LIMITS,
     memoryNote: 'per peer = (server memory at N peers - at 0 peers after a warm-up) / N, each after three full GCs; RSS, and V8 heapUsed + external',
     aims: aimList,

@@ -13,6 +13,11 @@
  * long GCs for seconds after (measured: 30-60 ms stalls up to 9 s later), so a latency
  * measurement never follows a `sample` on the same server; `load` (CPU time, and the server's
  * event-loop delay since the last `load`) answers without a GC.
+ *
+ * For diagnosis (bench:signal's quick mode, signal-quick.ts): `profile` runs V8's CPU profiler in
+ * the child (node:inspector) and writes a .cpuprofile; SIGNAL_BENCH_SERVER_FLAGS adds Node flags,
+ * and with --trace-gc each `load` also prints a marker line (time, CPU per thread) among the GC
+ * lines, so a GC can be placed inside or outside the measured window.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname } from 'node:path';
@@ -52,6 +57,8 @@ export interface ServerChild {
   sample(): Promise<ServerSample>;
   /** CPU time and event-loop delay, with no GC first, so it can run around a latency measurement. */
   load(): Promise<ServerLoad>;
+  /** Starts the V8 CPU profiler in the server; 'stop' writes its profile to `file` and resolves with the path. */
+  profile(action: 'start' | 'stop', file?: string): Promise<string>;
   /** SIGKILL, and waits until it is gone. */
   kill(): Promise<void>;
 }
@@ -70,19 +77,52 @@ if (spec.kind === 'stock') {
     peerServer.on('error', () => {});
   });
 } else {
-  const { startSignalNode } = await import('./dist/index.js');
+  const { startSignalNode } = await import(spec.dist ?? './dist/index.js');
   port = (await startSignalNode({ ...spec.options, port: 0, host: '127.0.0.1' })).port;
 }
 const { monitorEventLoopDelay } = await import('node:perf_hooks');
 const loop = monitorEventLoopDelay({ resolution: 1 });
 loop.enable();
 const turn = () => new Promise((resolve) => setImmediate(resolve));
+let session;
 process.on('message', async (message) => {
   if (message === null || typeof message !== 'object') return;
   const { seq } = message;
   const c = () => process.cpuUsage();
+  if (message.type === 'profile-start') {
+    const { Session } = await import('node:inspector/promises');
+    session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+    process.send({ type: 'profile', seq, file: '' });
+    return;
+  }
+  if (message.type === 'profile-stop') {
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    (await import('node:fs')).writeFileSync(message.file, JSON.stringify(profile));
+    process.send({ type: 'profile', seq, file: message.file });
+    return;
+  }
   if (message.type === 'load') {
     const cpu = c();
+    // With --trace-gc, marks the measured window among the GC lines (same clock: ms since start).
+    if (process.execArgv.includes('--trace-gc')) {
+      // CPU ticks (user + system, 10 ms each) from /proc (Linux): the main (JS) thread's, and its helpers' by thread name.
+      const fs = await import('node:fs');
+      const threads = {};
+      for (const t of fs.readdirSync('/proc/self/task')) {
+        try {
+          const stat = fs.readFileSync('/proc/self/task/' + t + '/stat', 'utf8');
+          const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          const who = t === String(process.pid) ? 'main' : name;
+          threads[who] = (threads[who] ?? 0) + Number(f[11]) + Number(f[12]);
+        } catch {}
+      }
+      console.log('[bench] load at ' + performance.now().toFixed(0) + ' ms, CPU user ' + (cpu.user / 1000).toFixed(0) + ' ms, system ' + (cpu.system / 1000).toFixed(0) + ' ms, ticks ' + JSON.stringify(threads));
+    }
     process.send({ type: 'load', seq, cpuMs: (cpu.user + cpu.system) / 1000, loopDelayP99Ms: loop.percentile(99) / 1e6, loopDelayMaxMs: loop.max / 1e6 });
     loop.reset();
     return;
@@ -116,10 +156,13 @@ function stopped(child: ChildProcess): Promise<void> {
  * its own SignalOptions (its maxPeers among them).
  */
 export async function startServer(kind: 'stock', options: { readonly maxPeers: number }): Promise<ServerChild>;
-export async function startServer(kind: 'deploynet', options: SignalOptions): Promise<ServerChild>;
-export async function startServer(kind: ServerKind, options: SignalOptions | { readonly maxPeers: number }): Promise<ServerChild> {
-  const spec = kind === 'stock' ? { kind, maxPeers: options.maxPeers } : { kind, options };
-  const child = spawn(process.execPath, ['--expose-gc', '--input-type=module'], {
+export async function startServer(kind: 'deploynet', options: SignalOptions, dist?: string): Promise<ServerChild>;
+export async function startServer(kind: ServerKind, options: SignalOptions | { readonly maxPeers: number }, dist?: string): Promise<ServerChild> {
+  // `dist`: another build of the node (an absolute path to its dist/index.js), for A/B runs.
+  const spec = kind === 'stock' ? { kind, maxPeers: options.maxPeers } : { kind, options, dist };
+  // SIGNAL_BENCH_SERVER_FLAGS: extra Node flags for every server, for diagnosis (e.g. --trace-gc).
+  const flags = (process.env.SIGNAL_BENCH_SERVER_FLAGS ?? '').split(/\s+/).filter((f) => f !== '');
+  const child = spawn(process.execPath, [...flags, '--expose-gc', '--input-type=module'], {
     cwd: REPO,
     env: { ...process.env, SIGNAL_BENCH_SERVER: JSON.stringify(spec) },
     stdio: ['pipe', 'inherit', 'inherit', 'ipc'],
@@ -138,14 +181,14 @@ export async function startServer(kind: ServerKind, options: SignalOptions | { r
       if (message.type === 'ready') {
         clearTimeout(timer);
         resolve(num(message.port, 'port'));
-      } else if (message.type === 'sample' || message.type === 'load') {
+      } else if (message.type === 'sample' || message.type === 'load' || message.type === 'profile') {
         const seq = num(message.seq, 'seq');
         waiting.get(seq)?.(message);
         waiting.delete(seq);
       }
     });
   });
-  const ask = (type: 'sample' | 'load'): Promise<Record<string, unknown>> =>
+  const ask = (type: 'sample' | 'load' | 'profile-start' | 'profile-stop', file?: string): Promise<Record<string, unknown>> =>
     new Promise((resolve, reject) => {
       if (child.exitCode !== null || child.signalCode !== null) {
         reject(new Error(`${kind} server has exited (${child.exitCode ?? child.signalCode})`));
@@ -153,7 +196,7 @@ export async function startServer(kind: ServerKind, options: SignalOptions | { r
       }
       seq += 1;
       waiting.set(seq, resolve);
-      child.send({ type, seq });
+      child.send({ type, seq, file });
     });
   const httpUrl = `http://127.0.0.1:${port}`;
   const wsPath = kind === 'stock' ? '/peerjs' : `${PEERJS_MOUNT}/peerjs`;
@@ -170,6 +213,11 @@ export async function startServer(kind: ServerKind, options: SignalOptions | { r
     load: async () => {
       const m = await ask('load');
       return { cpuMs: num(m.cpuMs, 'cpuMs'), loopDelayP99Ms: num(m.loopDelayP99Ms, 'loopDelayP99Ms'), loopDelayMaxMs: num(m.loopDelayMaxMs, 'loopDelayMaxMs') };
+    },
+    profile: async (action, file) => {
+      if (action === 'stop' && file === undefined) throw new Error('profile stop needs a file');
+      const m = await ask(action === 'start' ? 'profile-start' : 'profile-stop', file);
+      return String(m.file);
     },
     kill: async () => {
       child.kill('SIGKILL');

@@ -1,30 +1,42 @@
 /**
  * `npm run simulate -- <scenario>`: runs a named scenario (scenarios.ts), prints a summary, writes
- * results/sim/<scenario>/ (and the charts to docs/sim/<scenario>/), and prints wall time and peak memory. `list` names the scenarios.
- * `reality-check` also prints the real Chromium offload for the same 4 visitors from the latest
- * results/bench-offload.json (npm run bench:offload), with its date.
+ * results/sim/<scenario>/ (and the charts to docs/sim/<scenario>/), and prints wall time, CPU time
+ * and peak memory. `list` names the scenarios.
+ *
+ * `reality-check` prints the simulator's offload next to real Chromium's for the same 4 visitors
+ * (reality-check.ts): from the latest results/bench-offload.json (its date printed), or measured in
+ * the same run with `--real` (npm run build first; inside node test/run-in-netns.mjs).
  */
-import { readFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { firstVisitOverhead, measuredRealSide, recordedRealSide, type RealSide } from './reality-check.js';
 import { printSummary, summarize, writeOutputs, type Summary } from './report.js';
 import { SCENARIOS } from './scenarios.js';
-import { exampleSite } from './site.js';
+import { exampleSite, type SimSite } from './site.js';
 import { simulate } from './simulator.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-async function realOffload(visitors: number): Promise<string> {
-  const file = join(ROOT, 'results', 'bench-offload.json');
+/** The real side of the reality check, or why there is none (one sentence). */
+async function realSide(live: boolean, visitors: number): Promise<RealSide | string> {
   try {
-    const bench = JSON.parse(await readFile(file, 'utf8')) as { date?: unknown; results?: unknown };
-    const rows = Array.isArray(bench.results) ? (bench.results as Array<Record<string, unknown>>) : [];
-    const row = rows.find((r) => r.visitors === visitors && r.arrival === 'one after another');
-    if (!row || typeof row.offload !== 'number') return `no ${visitors}-visitor row in ${file}`;
-    return `${(row.offload * 100).toFixed(1)}% (ideal ${(Number(row.ideal) * 100).toFixed(0)}%), real Chromium, ${file} of ${String(bench.date)}`;
-  } catch {
-    return `no ${file}: run npm run bench:offload first`;
+    return live ? await measuredRealSide(visitors) : await recordedRealSide(join(ROOT, 'results', 'bench-offload.json'), visitors);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
   }
+}
+
+function printRealityCheck(sim: Summary, real: RealSide | string, site: SimSite): void {
+  if (typeof real === 'string') {
+    console.log(`offload, the benchmark's formula: simulator ${pct(sim.benchOffload)}; real: ${real}`);
+    return;
+  }
+  console.log(`\nreality check: ${real.swarm.visitors} first-time visitors one after another (offload = 1 - origin bytes until the last page loaded / page bytes)`);
+  console.log(`  real Chromium   ${pct(real.swarm.offload).padStart(6)}   origin ${(real.swarm.originBytes / 1e6).toFixed(2)} MB, pages ${(real.swarm.pageBytes / 1e6).toFixed(2)} MB   (${real.source})`);
+  console.log(`  simulator       ${pct(sim.benchOffload).padStart(6)}   first visit beyond its page: ${(site.bootstrapBytes / 1e3).toFixed(0)} kB, from the real lone visitor's origin - page bytes`);
+  console.log(`  difference      ${((sim.benchOffload - real.swarm.offload) * 100).toFixed(1)} points; ideal (N-1)/N ${pct((real.swarm.visitors - 1) / real.swarm.visitors)}`);
 }
 
 async function main(): Promise<number> {
@@ -37,8 +49,18 @@ async function main(): Promise<number> {
     console.error(`No scenario named "${name}"; one of: ${Object.keys(SCENARIOS).join(', ')}.`);
     return 1;
   }
+  const flags = process.argv.slice(3);
+  const live = flags.includes('--real');
+  const unknown = flags.filter((f) => f !== '--real');
+  if (unknown.length > 0 || (live && name !== 'reality-check')) {
+    console.error(unknown.length > 0 ? `Unknown option ${unknown[0]}; the only option is --real (with reality-check).` : '--real goes with reality-check only.');
+    return 1;
+  }
   const scenario = SCENARIOS[name]!;
-  const site = exampleSite(join(ROOT, 'examples', 'site'));
+  let site = exampleSite(join(ROOT, 'examples', 'site'));
+  // The real side first: its lone visitor says what a first visit costs beyond the page.
+  const real = name === 'reality-check' ? await realSide(live, scenario.visitors) : null;
+  if (real !== null && typeof real !== 'string') site = { ...site, bootstrapBytes: firstVisitOverhead(real.lone) };
   const started = performance.now();
   const cpu = process.cpuUsage();
   let peakRss = 0;
@@ -64,8 +86,13 @@ async function main(): Promise<number> {
   const summary: Summary = summarize(scenario, run);
   printSummary(summary);
   const written = await writeOutputs(join(ROOT, 'results', 'sim', scenario.name), summary, join(ROOT, 'docs', 'sim', scenario.name));
-  if (name === 'reality-check') {
-    console.log(`offload, the benchmark's formula: simulator ${(summary.benchOffload * 100).toFixed(1)}%; ${await realOffload(scenario.visitors)}`);
+  if (real !== null) printRealityCheck(summary, real, site);
+  if (real !== null && typeof real !== 'string') {
+    // Both sides of the comparison, next to the simulator's summary.
+    const file = join(ROOT, 'results', 'sim', scenario.name, 'real.json');
+    const both = { real, simulated: { benchOffload: summary.benchOffload, firstVisitBytes: site.bootstrapBytes }, differencePoints: (summary.benchOffload - real.swarm.offload) * 100 };
+    await writeFile(file, `${JSON.stringify(both, null, 2)}\n`);
+    written.push(file);
   }
   const m = process.memoryUsage();
   peakRss = Math.max(peakRss, m.rss);
@@ -76,4 +103,7 @@ async function main(): Promise<number> {
   return summary.badChunksServed === 0 && summary.errors.length === 0 ? 0 : 1;
 }
 
-process.exitCode = await main();
+const code = await main();
+// The real side (--real) starts signal nodes, and a PeerServer leaves timers behind after close()
+// (as the benchmark, which exits the same way): without this, the process would never end.
+process.exit(code);

@@ -2,6 +2,8 @@
  * A seeded random number generator (mulberry32) with the few distributions the simulator draws
  * from. Seeded: a scenario run twice gives the same figures, so tests can assert on them.
  */
+import { hash32 } from '../../core/rendezvous.js';
+
 export class Rng {
   private state: number;
 
@@ -53,15 +55,7 @@ export function draw(rng: Rng, d: Distribution): number {
   return Math.min(d.max ?? Infinity, Math.max(d.min ?? 0, v));
 }
 
-/** A uniform number in [0, 1) fixed by a string (FNV-1a): the same pair of peers always gets the same draw. */
+/** A uniform number in [0, 1) fixed by a string (core/rendezvous.ts's hash): the same pair of peers always gets the same draw. */
 export function hashUnit(text: string, seed: number): number {
-  let h = 0x811c9dc5 ^ seed;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  return (h >>> 0) / 4_294_967_296;
+  return hash32(text, seed) / 4_294_967_296;
 }

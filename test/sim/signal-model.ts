@@ -22,42 +22,43 @@ export type MessageKind = 'open' | 'heartbeat' | 'join' | 'relay' | 'leave';
 
 /** The Redis swarm set: O(1) add, remove and random draw. */
 class SharedSwarm {
-  private readonly ids: string[] = [];
+  /** Members in a dense array (their ids' positions in `at`): a draw reads a run of it. */
+  private readonly list: SwarmMember[] = [];
   private readonly at = new Map<string, number>();
-  private readonly members = new Map<string, SwarmMember>();
 
   set(member: SwarmMember): void {
-    if (!this.at.has(member.id)) {
-      this.at.set(member.id, this.ids.length);
-      this.ids.push(member.id);
+    const i = this.at.get(member.id);
+    if (i !== undefined) this.list[i] = member;
+    else {
+      this.at.set(member.id, this.list.length);
+      this.list.push(member);
     }
-    this.members.set(member.id, member);
   }
 
   remove(id: string): void {
     const i = this.at.get(id);
     if (i === undefined) return;
-    const last = this.ids.pop()!;
-    if (last !== id) {
-      this.ids[i] = last;
-      this.at.set(last, i);
+    const last = this.list.pop()!;
+    if (last.id !== id) {
+      this.list[i] = last;
+      this.at.set(last.id, i);
     }
     this.at.delete(id);
-    this.members.delete(id);
   }
 
   /**
    * Up to `n` members other than `self`: every member of a small swarm; in a large one, `n` in a
-   * row from a random place of the member list (ids sit in join order, shuffled by every leave:
-   * about as random as Redis's SRANDMEMBER, at O(n)).
+   * row from a random place of the member list (members sit in join order, shuffled by every
+   * leave: about as random as Redis's SRANDMEMBER, at O(n)).
    */
   draw(n: number, self: string, rng: Rng): SwarmMember[] {
-    const ids = this.ids;
+    const list = this.list;
+    const size = list.length;
     const out: SwarmMember[] = [];
-    const from = ids.length <= n + 1 ? 0 : Math.floor(rng.next() * ids.length);
-    for (let k = 0; k < ids.length && out.length < n; k++) {
-      const id = ids[(from + k) % ids.length]!;
-      if (id !== self) out.push(this.members.get(id)!);
+    const from = size <= n + 1 ? 0 : Math.floor(rng.next() * size);
+    for (let k = 0, i = from; k < size && out.length < n; k++, i = i + 1 === size ? 0 : i + 1) {
+      const member = list[i]!;
+      if (member.id !== self) out.push(member);
     }
     return out;
   }

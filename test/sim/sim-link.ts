@@ -8,6 +8,7 @@
  */
 import { DeployNetError, MAX_PAYLOAD_BYTES, type HaveChunksFrame, type HaveFrame } from '../../core/index.js';
 import type { ChunkLink } from '../../page-bridge/download-options.js';
+import type { HaveLink } from '../../page-bridge/have-announcer.js';
 import type { Visitor } from './visitor.js';
 
 /** A request in flight: the serving side reads `done` and calls `firstByte` and `finish`. */
@@ -21,11 +22,62 @@ export interface PendingRequest {
   finish(error: DeployNetError | null, bytes?: Uint8Array): void;
 }
 
-export class SimLink implements ChunkLink {
+const SENT: Promise<void> = Promise.resolve();
+
+/**
+ * One request's state. A class rather than closures: a busy swarm has millions of requests, and
+ * it is its own abort listener (handleEvent).
+ */
+class SimRequest implements PendingRequest, EventListenerObject {
+  done = false;
+  readonly promise: Promise<Uint8Array>;
+  private resolve!: (bytes: Uint8Array) => void;
+  private reject!: (error: DeployNetError) => void;
+
+  constructor(
+    private readonly link: SimLink,
+    readonly askedAt: number,
+    private readonly bytes: number,
+    readonly deadline: number,
+    readonly idleMs: number,
+    private readonly onProgress: ((received: number) => void) | undefined,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.promise = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    signal?.addEventListener('abort', this, { once: true });
+  }
+
+  handleEvent(): void {
+    this.finish(new DeployNetError('CANCELLED', 'request cancelled'));
+  }
+
+  firstByte(): void {
+    if (!this.done) this.onProgress?.(Math.min(this.bytes, MAX_PAYLOAD_BYTES));
+  }
+
+  finish(error: DeployNetError | null, bytes?: Uint8Array): void {
+    if (this.done) return;
+    this.done = true;
+    this.signal?.removeEventListener('abort', this);
+    this.link.settled(this);
+    if (error) this.reject(error);
+    else {
+      this.onProgress?.(this.bytes);
+      this.resolve(bytes!);
+    }
+  }
+}
+
+export class SimLink implements ChunkLink, HaveLink {
   isOpen = true;
   /** The remote side's link (to this visitor). */
   other!: SimLink;
   private readonly pending = new Set<PendingRequest>();
+  /** HAVE frames sent this tick, delivered together. */
+  private outbox: Array<HaveFrame | HaveChunksFrame> = [];
 
   constructor(
     readonly owner: Visitor,
@@ -38,45 +90,36 @@ export class SimLink implements ChunkLink {
   }
 
   request(sha256: string, start: number, end: number, deadline: number, idleMs: number, onProgress?: (received: number) => void, signal?: AbortSignal): Promise<Uint8Array> {
-    return new Promise((resolve, reject) => {
-      if (!this.isOpen) return reject(new DeployNetError('PEER_UNAVAILABLE', 'the link is closed'));
-      if (signal?.aborted) return reject(new DeployNetError('CANCELLED', 'request cancelled'));
-      const clock = this.owner.world.clock;
-      const onAbort = () => request.finish(new DeployNetError('CANCELLED', 'request cancelled'));
-      // No timers here: the serving side knows when the frames will flow, so it schedules the one
-      // event that ends the request (arrival, or the timeout the requester would hit).
-      const request: PendingRequest = {
-        askedAt: clock.now(),
-        idleMs,
-        deadline,
-        done: false,
-        firstByte: () => {
-          if (!request.done) onProgress?.(Math.min(end - start, MAX_PAYLOAD_BYTES));
-        },
-        finish: (error, bytes) => {
-          if (request.done) return;
-          request.done = true;
-          signal?.removeEventListener('abort', onAbort);
-          this.pending.delete(request);
-          if (error) reject(error);
-          else {
-            onProgress?.(end - start);
-            resolve(bytes!);
-          }
-        },
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.pending.add(request);
-      clock.schedule(this.oneWayMs, () => this.remote.serve(this.other, sha256, start, end, request));
-    });
+    if (!this.isOpen) return Promise.reject(new DeployNetError('PEER_UNAVAILABLE', 'the link is closed'));
+    if (signal?.aborted) return Promise.reject(new DeployNetError('CANCELLED', 'request cancelled'));
+    const clock = this.owner.world.clock;
+    // No timers here: the serving side knows when the frames will flow, so it schedules the one
+    // event that ends the request (arrival, or the timeout the requester would hit).
+    const request = new SimRequest(this, clock.now(), end - start, deadline, idleMs, onProgress, signal);
+    this.pending.add(request);
+    clock.schedule(this.oneWayMs, () => this.remote.serve(this.other, sha256, start, end, request));
+    return request.promise;
   }
 
-  /** HAVE and HAVE_CHUNKS frames to the remote side, one way later (one event for a batch). */
-  sendHave(frames: ReadonlyArray<HaveFrame | HaveChunksFrame>): void {
-    if (!this.isOpen || frames.length === 0) return;
-    this.owner.world.clock.schedule(this.oneWayMs, () => {
-      if (this.other.isOpen) for (const frame of frames) this.remote.heard(this.other, frame);
-    });
+  /** A request of this link ended. */
+  settled(request: PendingRequest): void {
+    this.pending.delete(request);
+  }
+
+  /**
+   * A HAVE or HAVE_CHUNKS frame to the remote side, one way later (the real HaveAnnouncer sends
+   * them). Frames sent in the same tick share one delivery event: an announcer's batch is one event.
+   */
+  sendMesh(frame: HaveFrame | HaveChunksFrame): Promise<void> {
+    if (!this.isOpen) return SENT;
+    if (this.outbox.push(frame) === 1) {
+      this.owner.world.clock.schedule(this.oneWayMs, () => {
+        const frames = this.outbox;
+        this.outbox = [];
+        if (this.other.isOpen) for (const f of frames) this.remote.heard(this.other, f);
+      });
+    }
+    return SENT;
   }
 
   /** Closes both sides; every request in flight on either fails. */

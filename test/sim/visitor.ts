@@ -2,9 +2,10 @@
  * One simulated visitor's page bridge: the shell PeerMesh and SignalSession are in the browser
  * (page-bridge/peer-mesh.ts, signal-session.ts), around the same pure parts: Holdings (who holds
  * what), PeerScores (speed, backoff, breaker), selectPeers (whom to dial), the swarm join
- * (heldShare, rejoinDelayMs), the shared upload TokenBucket, and bans for bad chunks. The
- * scheduler itself (downloadChunks) is driven from page-load.ts. What this file adds is only what
- * the browser does with sockets: signaling round trips, dials that open or fail, links, frames.
+ * (heldShare, rejoinDelayMs), HAVE announcements (HaveAnnouncer, its debounce on simulated
+ * time), the shared upload TokenBucket, and bans for bad chunks. The scheduler itself
+ * (downloadChunks) is driven from page-load.ts. What this file adds is only what the browser does
+ * with sockets: signaling round trips, dials that open or fail, links, frames.
  *
  * A malicious visitor announces the whole site, joins as a full holder, and answers every chunk
  * request with bytes that do not match the manifest.
@@ -12,6 +13,7 @@
 import { setMaxListeners } from 'node:events';
 import { MAX_PAYLOAD_BYTES, type HaveChunksFrame, type HaveFrame } from '../../core/index.js';
 import { TokenBucket } from '../../core/token-bucket.js';
+import { HAVE_DEBOUNCE_MS, HaveAnnouncer } from '../../page-bridge/have-announcer.js';
 import { Holdings } from '../../page-bridge/holdings.js';
 import { PeerScores } from '../../page-bridge/peer-scores.js';
 import { selectPeers } from '../../page-bridge/peer-selection.js';
@@ -21,7 +23,6 @@ import type { SimEvent } from './event-queue.js';
 import { pathRtt, type LinkProfile } from './network.js';
 import { hashUnit } from './rng.js';
 import { linkPair, type PendingRequest, type SimLink } from './sim-link.js';
-import { SimAnnouncer } from './sim-announcer.js';
 import { serveChunk } from './uploader.js';
 import type { World } from './world.js';
 
@@ -30,6 +31,8 @@ const OPEN_TIMEOUT_MS = 4000;
 const DIAL_TIMEOUT_MS = 3000;
 /** Handshake messages the node relays per dial: OFFER, ANSWER and two ICE candidates each way. */
 const HANDSHAKE_MESSAGES = 6;
+
+const NO_LINKS: ReadonlyMap<string, SimLink> = new Map();
 
 export type BridgeState = 'connecting' | 'ready' | 'no-peers';
 
@@ -53,7 +56,7 @@ export class Visitor {
   private lastJoinAt = -Infinity;
   private joinsInFlight = 0;
   private rejoinTimer: SimEvent | undefined;
-  private readonly announcer: SimAnnouncer;
+  private readonly announcer: HaveAnnouncer;
   /** Uploads answered or waiting (PeerLink's concurrency and queue). */
   uploads = 0;
 
@@ -71,7 +74,8 @@ export class Visitor {
     const rate = settings.uploadRateBytesPerSec;
     // As mesh-options.ts's uploadBucket: a burst of one second of the rate, at least one DATA frame.
     this.bucket = rate > 0 ? new TokenBucket({ capacity: Math.max(rate, MAX_PAYLOAD_BYTES), ratePerSec: rate, clock: clock.bucketClock }) : null;
-    this.announcer = new SimAnnouncer(world.clock, this.holdings, () => (this.online ? this.links.values() : []));
+    // The real announcer, its debounce on simulated time.
+    this.announcer = new HaveAnnouncer(this.holdings, () => (this.online ? this.links : NO_LINKS), HAVE_DEBOUNCE_MS, clock.timers);
     // A join says `holds`, the share of whole files: only whole-file changes (null) move it.
     this.holdings.onSelfChange((sha256) => sha256 === null && this.considerRejoin());
   }
@@ -95,7 +99,7 @@ export class Visitor {
     await clock.sleep(3 * this.signalOneWayMs); // WebSocket upgrade, then OPEN with the id
     if (!this.online) return;
     clock.cancel(openTimer);
-    this.announcer.setReady(this.links.values()); // holdingsReady: the cache was looked at
+    this.announcer.setReady(); // holdingsReady: the cache was looked at
     await this.joinAndDial();
     this.finishStartup();
   }

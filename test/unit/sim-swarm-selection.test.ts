@@ -8,21 +8,21 @@ import { describe, expect, it } from 'vitest';
 import { rendezvousWeight } from '../../core/rendezvous.js';
 import { selectSwarmPeers, type SwarmMember } from '../../signal/swarm-selection.js';
 
-/** The rule, by a full sort (swarm-selection.ts before it kept only the best). */
+/** The rule, by a full sort (swarm-selection.ts before it kept only the best); a member listed twice ranks by its better listing. */
 function bySorting(joiner: SwarmMember, members: readonly SwarmMember[], max: number): string[] {
   if (!(max >= 1)) return [];
-  const seen = new Set([joiner.id]);
   const ranked: Array<{ id: string; group: number; score: number }> = [];
   for (const m of members) {
-    if (seen.has(m.id)) continue;
-    seen.add(m.id);
+    if (m.id === joiner.id) continue;
     const sameRegion = joiner.region === null || m.region === joiner.region;
     const offers = joiner.holds >= 1 ? 1 - m.holds : m.holds;
     const u = (rendezvousWeight(joiner.id, m.id) + 1) / 4_294_967_297;
     ranked.push({ id: m.id, group: (sameRegion ? 0 : 2) + (offers > 0 ? 0 : 1), score: (offers > 0 ? offers : 1) / -Math.log(u) });
   }
   ranked.sort((a, b) => a.group - b.group || b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return ranked.slice(0, Math.floor(max)).map((r) => r.id);
+  // A member listed twice counts once, by its better listing (the first after the sort).
+  const ids = [...new Set(ranked.map((r) => r.id))];
+  return ids.slice(0, Math.floor(max));
 }
 
 const member = fc.record({
