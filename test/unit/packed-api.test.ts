@@ -1,7 +1,7 @@
 /**
  * Issue 7, item 1: the Node API as a user gets it. `npm pack` the package as built (dist/), install
  * the tarball into an empty project from the local npm cache only (`--offline`: nothing leaves the
- * machine), then, in that project, a plain .mjs script imports `deploynet` and `deploynet/esbuild`
+ * machine; see `offlineLockfile` for how npm resolves it there), then, in that project, a plain .mjs script imports `deploynet` and `deploynet/esbuild`
  * and runs keygen, an esbuild build with the plugin, buildSite and verifySite on a tiny site; and
  * tsc checks a .ts file against the shipped declarations (types are real, not `any`).
  * Needs `npm run build` first (as `npm test` does), like the browser tests.
@@ -21,8 +21,22 @@ const BUILT = ['dist/index.js', 'dist/esbuild.js', 'dist/runtime/deploynet-sw.js
 /** The exact version installed in the repository, so the offline install finds it in the cache. */
 async function installedVersion(name: string): Promise<string> {
   const pkg: unknown = JSON.parse(await readFile(join(REPO, 'node_modules', name, 'package.json'), 'utf8'));
-  if (typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string') return `${name}@${pkg.version}`;
+  if (typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string') return pkg.version;
   throw new Error(`cannot read the version of ${name}`);
+}
+
+/**
+ * The repository's own package-lock.json with the project's root in place of the repository's.
+ * Resolving a dependency afresh, npm 11 asks the registry for its full packument, which a
+ * lockfile-driven `npm install` (the repository's, CI's) never fetches, so `--offline` fails on a
+ * fresh machine; with the versions already locked, npm takes them from the abbreviated packuments
+ * and tarballs the repository's install cached, and drops what the project does not use.
+ */
+async function offlineLockfile(dependencies: Record<string, string>): Promise<string> {
+  const lock = JSON.parse(await readFile(join(REPO, 'package-lock.json'), 'utf8')) as { name: string; packages: Record<string, unknown> };
+  lock.name = 'site-owner';
+  lock.packages[''] = { name: 'site-owner', version: '1.0.0', dependencies };
+  return JSON.stringify(lock);
 }
 
 /** What a user writes: plain ESM, no TypeScript, the package's public entry points only. */
@@ -113,10 +127,12 @@ describe('the packed package, installed into an empty project', () => {
     const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', root], { cwd: REPO });
     const packed: unknown = JSON.parse(stdout);
     const filename = Array.isArray(packed) && typeof packed[0]?.filename === 'string' ? (packed[0].filename as string) : '';
-    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'site-owner', version: '1.0.0', private: true, type: 'module' }));
-    const deps = await Promise.all(['esbuild', 'typescript', '@types/node'].map(installedVersion));
+    const dependencies: Record<string, string> = { deploynet: `file:../${filename}` };
+    for (const name of ['esbuild', 'typescript', '@types/node']) dependencies[name] = await installedVersion(name);
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'site-owner', version: '1.0.0', private: true, type: 'module', dependencies }));
+    await writeFile(join(project, 'package-lock.json'), await offlineLockfile(dependencies));
     // --offline: only the local npm cache (the repository's own install filled it).
-    await run('npm', ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', join(root, filename), ...deps], { cwd: project });
+    await run('npm', ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: project });
   }, 180_000);
 
   afterAll(async () => {
