@@ -51,7 +51,7 @@ describe('text compression in deploynet serve', () => {
     expect(gz.status).toBe(200);
     expect(gz.headers['content-encoding']).toBe('gzip');
     expect(gz.headers.vary).toMatch(/accept-encoding/i);
-    expect(Number(gz.headers['content-length'])).toBe(gz.body.length);
+    expect(gz.headers['content-length']).toBeUndefined(); // streamed: chunked, the length is not known up front
     expect(gz.body.length).toBeLessThan(SCRIPT.length / 10);
     expect(gunzipSync(gz.body).toString()).toBe(SCRIPT);
 
@@ -78,16 +78,15 @@ describe('text compression in deploynet serve', () => {
     expect((await rawGet(s.port, '/small.css', { 'accept-encoding': 'gzip' })).headers['content-encoding']).toBeUndefined();
   });
 
-  it('revalidates an encoded answer by its (weak) ETag with a 304', async () => {
+  it('revalidates an encoded answer by its ETag with a 304', async () => {
     const s = await site();
     const first = await rawGet(s.port, '/deploynet.js', { 'accept-encoding': 'gzip' });
     const etag = first.headers.etag;
-    expect(etag).toMatch(/^W\//);
+    expect(etag).toBeTruthy();
     const again = await rawGet(s.port, '/deploynet.js', { 'accept-encoding': 'gzip', 'if-none-match': String(etag) });
     expect(again.status).toBe(304);
     expect(again.body.length).toBe(0);
-    // Served again from the encoded-body cache: the same bytes.
-    expect((await rawGet(s.port, '/deploynet.js', { 'accept-encoding': 'gzip' })).body).toEqual(first.body);
+    expect(gunzipSync((await rawGet(s.port, '/deploynet.js', { 'accept-encoding': 'gzip' })).body).toString()).toBe(SCRIPT);
   });
 
   it('never mixes up two files that share size and modification time (and so the ETag)', async () => {
@@ -139,7 +138,7 @@ describe('text compression in deploynet serve', () => {
     for (const t of ['text/html; charset=UTF-8', 'text/css', 'application/javascript; charset=utf-8', 'text/javascript', 'application/json', 'application/manifest+json', 'image/svg+xml', 'application/atom+xml']) {
       expect(isCompressibleType(t), t).toBe(true);
     }
-    for (const t of ['image/png', 'font/ttf', 'font/woff2', 'audio/wav', 'application/octet-stream', 'application/jsonx', undefined]) {
+    for (const t of ['image/png', 'font/ttf', 'font/woff2', 'audio/wav', 'application/octet-stream', 'application/jsonx', undefined, 42]) {
       expect(isCompressibleType(t), String(t)).toBe(false);
     }
   });
