@@ -177,7 +177,7 @@ function print(results: readonly Scenario[]): void {
   }
 }
 
-async function charts(results: readonly Scenario[]): Promise<void> {
+export async function charts(results: readonly Scenario[]): Promise<void> {
   await mkdir('docs/bench', { recursive: true });
   const byArrival = (a: Arrival) => SWARMS.map((n) => results.find((r) => r.visitors === n && r.arrival === a)?.offload ?? null).map((v) => (v === null ? null : v * 100));
   await writeFile(

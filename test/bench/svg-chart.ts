@@ -49,6 +49,20 @@ function chartOpening(title: string, yMax: number, y: (v: number) => number, for
   return out;
 }
 
+/**
+ * Where each legend entry starts: one row, each entry as wide as its swatch and name (about 7 px a
+ * character at 12 px), from the plot's left edge, or further left when the row would not fit.
+ */
+function legendPositions(names: readonly string[]): number[] {
+  const widths = names.map((name) => 24 + name.length * 7 + 20);
+  let x = Math.max(10, Math.min(PAD.left, W - PAD.right - widths.reduce((a, b) => a + b, 0)));
+  return widths.map((w) => {
+    const start = x;
+    x += w;
+    return start;
+  });
+}
+
 export function barChart(chart: BarChart): string {
   const format = chart.format ?? ((v: number) => String(Math.round(v)));
   const all = chart.series.flatMap((s) => s.values).concat(chart.marks?.values ?? []).filter((v): v is number => v !== null);
@@ -76,8 +90,9 @@ export function barChart(chart: BarChart): string {
     out.push(`<text x="${(x0 + groupW * 0.4).toFixed(1)}" y="${PAD.top + plotH + 18}" text-anchor="middle">${esc(category)}</text>`);
   });
   const legend = [...chart.series.map((s) => ({ name: s.name, color: s.color, dashed: false })), ...(chart.marks ? [{ name: chart.marks.name, color: '#222222', dashed: true }] : [])];
+  const at = legendPositions(legend.map((l) => l.name));
   legend.forEach((l, i) => {
-    const x = PAD.left + i * 190;
+    const x = at[i]!;
     const ly = H - 22;
     out.push(
       l.dashed
@@ -140,8 +155,9 @@ export function lineChart(chart: LineChart): string {
     });
     out.push(`<path d="${d.trim()}" fill="none" stroke="${s.color}" stroke-width="1.8"${s.dashed ? ' stroke-dasharray="5 3"' : ''}><title>${esc(s.name)}</title></path>`);
   }
+  const at = legendPositions(chart.series.map((s) => s.name));
   chart.series.forEach((s, i) => {
-    const x = PAD.left + i * 170;
+    const x = at[i]!;
     const ly = H - 12;
     out.push(`<line x1="${x}" x2="${x + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
     out.push(`<text x="${x + 24}" y="${ly}">${esc(s.name)}</text>`);
