@@ -1,9 +1,9 @@
 /** The content provider's stored-chunk ranges: what a visitor serves of files it is still downloading. */
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { chunkRange, contentCacheKey, webCrypto, type Manifest } from '../core/index.js';
 import { prng } from '../test/unit/test-kit.js';
-import { cacheContentProvider, type StoredChunks } from './content-provider.js';
+import { bodySize, cacheContentProvider, readBody, type FileBody, type StoredChunks } from './content-provider.js';
 
 const CHUNK = 16384;
 const crypto = webCrypto(globalThis.crypto.subtle);
@@ -42,7 +42,7 @@ function storedWith(held: readonly number[], bytes: (i: number) => Uint8Array | 
   };
 }
 
-const bytesOf = async (blob: Blob | undefined) => (blob ? Buffer.from(await blob.arrayBuffer()) : undefined);
+const bytesOf = async (body: FileBody | undefined) => (body ? Buffer.from(await readBody(body, 0, bodySize(body))) : undefined);
 
 describe('cacheContentProvider: whole cached files', () => {
   it('serves listed files from the content cache, opening it once for many answers (and again after a failed open)', async () => {
@@ -65,6 +65,53 @@ describe('cacheContentProvider: whole cached files', () => {
     expect(await provider.get(SHA)).toBeUndefined(); // listed, not cached
     expect(await provider.get('f'.repeat(64))).toBeUndefined(); // not listed: the cache is not even asked
     expect(opens).toBe(2);
+  });
+});
+
+describe('cacheContentProvider: the Blobs of files asked for last', () => {
+  afterEach(() => vi.useRealTimers());
+  const bodies = [Uint8Array.of(1), Uint8Array.of(2), Uint8Array.of(3)];
+  const three: Manifest = { ...manifest, files: Object.fromEntries(bodies.map((b, i) => [`/f${i}`, { size: 1, type: 'text/plain', sha256: sha(b) }])) };
+
+  function counting(cached: Map<string, Uint8Array<ArrayBuffer>>) {
+    const matches: string[] = [];
+    const caches = { open: async () => ({ match: async (key: string) => (matches.push(key), cached.has(key) ? new Response(cached.get(key)) : undefined) }) } as unknown as CacheStorage;
+    return { caches, matches };
+  }
+
+  it('asks the cache once for many chunk requests of one file, again after a pause, and forgets the oldest of three', async () => {
+    vi.useFakeTimers();
+    const cached = new Map(bodies.map((b) => [contentCacheKey('http://x', sha(b)), b]));
+    const { caches, matches } = counting(cached);
+    const provider = cacheContentProvider(caches, 'http://x', three);
+    for (let i = 0; i < 20; i++) expect(await bytesOf(await provider.get(sha(bodies[0]!)))).toEqual(Buffer.from(bodies[0]!));
+    expect(matches).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(6000); // unused for longer than it is kept
+    await provider.get(sha(bodies[0]!));
+    expect(matches).toHaveLength(2);
+    await provider.get(sha(bodies[1]!));
+    await provider.get(sha(bodies[2]!)); // a third file: the first one is forgotten
+    await provider.get(sha(bodies[2]!));
+    await provider.get(sha(bodies[0]!));
+    expect(matches).toHaveLength(5);
+  });
+
+  it('holds files up to 8 MiB in memory and gives larger ones as a Blob to slice', async () => {
+    const big = { ...three, files: { ...three.files, '/huge.bin': { size: 9 * 1024 * 1024, type: 'application/octet-stream', sha256: 'e'.repeat(64), chunks: [] } } } as Manifest;
+    const cached = new Map([[contentCacheKey('http://x', sha(bodies[0]!)), bodies[0]!], [contentCacheKey('http://x', 'e'.repeat(64)), Uint8Array.of(9, 9)]]);
+    const provider = cacheContentProvider(counting(cached).caches, 'http://x', big);
+    expect(await provider.get(sha(bodies[0]!))).toBeInstanceOf(Uint8Array);
+    expect(await provider.get('e'.repeat(64))).toBeInstanceOf(Blob);
+  });
+
+  it('does not remember a file that was not cached: once it is, it is served', async () => {
+    const cached = new Map<string, Uint8Array<ArrayBuffer>>();
+    const { caches, matches } = counting(cached);
+    const provider = cacheContentProvider(caches, 'http://x', three);
+    expect(await provider.get(sha(bodies[0]!))).toBeUndefined();
+    cached.set(contentCacheKey('http://x', sha(bodies[0]!)), bodies[0]!);
+    expect(await bytesOf(await provider.get(sha(bodies[0]!)))).toEqual(Buffer.from(bodies[0]!));
+    expect(matches).toHaveLength(2);
   });
 });
 

@@ -28,7 +28,7 @@ import {
   type PeersFrame,
   type SignalFrame,
 } from '../core/index.js';
-import type { ContentProvider } from './content-provider.js';
+import { bodySize, readBody, type ContentProvider } from './content-provider.js';
 import type { FrameChannel } from './frame-channel.js';
 
 /**
@@ -259,14 +259,14 @@ export class PeerLink {
       if (this.closed || this.cancelled.has(id)) return;
       // The whole file when it is cached; else exactly [start, end) from stored chunks, if held.
       const whole = await this.options.provider.get(sha256);
-      if (whole && end > whole.size) return void (await reject(RejectReason.BadRequest));
+      if (whole && end > bodySize(whole)) return void (await reject(RejectReason.BadRequest));
       const part = whole ? undefined : await this.options.provider.range?.(sha256, start, end);
-      const blob = whole ?? part;
-      if (!blob) return void (await reject(RejectReason.NotFound));
+      const body = whole ?? part;
+      if (!body) return void (await reject(RejectReason.NotFound));
       const base = whole ? 0 : start;
       // Read ahead one block while the previous one is being sent (the first while waiting for the turn).
       const read = (from: number) => {
-        const block = blob.slice(from - base, Math.min(end, from + READ_BLOCK_BYTES) - base).arrayBuffer();
+        const block = readBody(body, from - base, Math.min(end, from + READ_BLOCK_BYTES) - base);
         block.catch(() => undefined); // a read-ahead abandoned on cancel must not go unhandled
         return block;
       };
@@ -274,7 +274,7 @@ export class PeerLink {
       let next = read(start);
       await earlier;
       for (let block = start; block < end && this.live(id); block += READ_BLOCK_BYTES) {
-        const bytes = new Uint8Array(await next);
+        const bytes = await next;
         if (block + READ_BLOCK_BYTES < end) next = read(block + READ_BLOCK_BYTES);
         for (let at = 0; at < bytes.length && this.live(id); at += MAX_PAYLOAD_BYTES) {
           const payload = bytes.subarray(at, at + MAX_PAYLOAD_BYTES);

@@ -26,7 +26,7 @@ import { CONTENT_CACHE, contentCacheKey } from '../../core/index.js';
 import { launchChromium, newVisitor } from '../browser/chromium.js';
 import { filled, stats, visit } from '../browser/page-probe.js';
 import { startStack } from '../browser/stack.js';
-import { treeCpuMs } from './process-cpu.js';
+import { threadCpuMs, topDeltas, treeCpuMs } from './process-cpu.js';
 import { rawChannelOpen, rawChannelRound } from './raw-channel.js';
 
 const ROUNDS_SMALL = 30;
@@ -169,14 +169,32 @@ async function main(): Promise<void> {
     await rawChannelOpen(seeder.page, visitor.page);
     await rawChannelRound(seeder.page, visitor.page, large.size); // warm-up, like the warm peer link
     await untilStored(visitor.page, stack.origin, large.sha256); // the fill-in's copy, which the first round deletes
+    const threads = process.env.DEPLOYNET_BENCH_THREADS === '1';
+    const peerThreads: Array<Map<string, number>> = [];
+    const rawThreads: Array<Map<string, number>> = [];
     for (let i = 0; i < ROUNDS_LARGE; i++) {
+      const t0 = threads ? threadCpuMs(chromiumPid) : null;
       const cpu0 = treeCpuMs(chromiumPid);
       largeRounds.push(await streamedPeerFetch(visitor.page, stack.origin, LARGE, large.sha256));
       await untilStored(visitor.page, stack.origin, large.sha256);
       const cpu1 = treeCpuMs(chromiumPid);
+      const t1 = threads ? threadCpuMs(chromiumPid) : null;
       rawRounds.push(await rawChannelRound(seeder.page, visitor.page, large.size));
+      if (t0 && t1) peerThreads.push(t0, t1);
+      if (t1) rawThreads.push(t1, threadCpuMs(chromiumPid));
       peerCpuMs.push(cpu1 - cpu0);
       rawCpuMs.push(treeCpuMs(chromiumPid) - cpu1);
+    }
+    if (threads) {
+      // Diagnosis: CPU by process and thread over all rounds (the seeder's renderer and the visitor's have their own pids).
+      const sum = (maps: Array<Map<string, number>>) => {
+        const total = new Map<string, number>();
+        for (let i = 0; i < maps.length; i += 2) for (const [k, v] of topDeltas(maps[i]!, maps[i + 1]!, 1000)) total.set(k, (total.get(k) ?? 0) + v / ROUNDS_LARGE);
+        return [...total].sort((a, b) => b[1] - a[1]).slice(0, 14);
+      };
+      console.log('  CPU ms per round by process and thread, peer | raw:');
+      const raw = new Map(sum(rawThreads));
+      for (const [k, v] of sum(peerThreads)) console.log(`    ${k.padEnd(52)} ${v.toFixed(0).padStart(5)} | ${(raw.get(k) ?? 0).toFixed(0).padStart(5)}`);
     }
     // The same 100 KiB asset from this visitor's cache, then cold peers (new visitors).
     const cacheRounds: Timed[] = [];

@@ -55,3 +55,49 @@ export function treeCpuMs(rootPid: number): number {
   }
   return (total * 1000) / TICKS_PER_SECOND;
 }
+
+/**
+ * CPU milliseconds so far of every thread in `rootPid`'s tree, keyed `pid type/thread`: the
+ * process's Chromium `--type` (browser for the root) and the thread's name. For finding where a
+ * transfer's CPU goes (p2p-bench.ts with DEPLOYNET_BENCH_THREADS=1); Linux only, empty elsewhere.
+ */
+export function threadCpuMs(rootPid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  const children = new Map<number, number[]>();
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readStat(entry);
+    if (stat) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), Number(entry)]);
+  }
+  const stack = [rootPid];
+  while (stack.length > 0) {
+    const pid = stack.pop()!;
+    stack.push(...(children.get(pid) ?? []));
+    let type = 'browser';
+    try {
+      // Chromium rewrites its children's command lines into one space-separated string.
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/);
+      type = cmdline.find((a) => a.startsWith('--utility-sub-type='))?.slice(19) ?? cmdline.find((a) => a.startsWith('--type='))?.slice(7) ?? type;
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+        const stat = readStat(`${pid}/task/${tid}`);
+        const key = `${pid} ${type}/${name}`;
+        if (stat) out.set(key, (out.get(key) ?? 0) + (stat.ticks * 1000) / TICKS_PER_SECOND);
+      }
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
+}
+
+/** `after - before` per key, largest first, the first `count`. */
+export function topDeltas(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>, count: number): Array<[string, number]> {
+  return [...after].map(([k, v]): [string, number] => [k, v - (before.get(k) ?? 0)]).filter(([, d]) => d > 0).sort((a, b) => b[1] - a[1]).slice(0, count);
+}
