@@ -30,7 +30,6 @@ import type { ContentCache } from './content-cache.js';
 import type { ManifestStore } from './manifest-store.js';
 import type { PartialStore } from './partial-store.js';
 import { FileDownload, OriginMismatch } from './file-download.js';
-import { KEEP_AFTER_MS } from './file-partials.js';
 import { assetResponse, unverifiedOriginResponse } from './respond.js';
 import { partialResponse, rangeResponse, requestedRange, type WholeFile } from './range-response.js';
 import { routeFor } from './route-decision.js';
@@ -113,7 +112,6 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
       patienceMs: (bytes) => peerBudgetMs(deps.config, bytes),
       ...(report && { onProgress: report }),
       partials: deps.partials,
-      partialsAfterMs: KEEP_AFTER_MS,
       // Stored chunks can be served to peers: the bridges announce them (HAVE_CHUNKS).
       ...(peersAllowed && { onStored: (index: number) => deps.bridges.held(file.sha256, [index]) }),
       ...(partOnly && { span }),

@@ -363,7 +363,7 @@ function breakingOrigin(bytes: Uint8Array, chunks: number): FileDownloadOrigin {
   };
 }
 
-function resumable(partials: PartialStore, peers: ScriptedPeers | null, origin: FileDownloadOrigin, extra: { partialsWaitMs?: number; partialsAfterMs?: number; bytes?: Uint8Array; span?: { first: number; last: number } } = {}): FileDownload {
+function resumable(partials: PartialStore, peers: ScriptedPeers | null, origin: FileDownloadOrigin, extra: { partialsWaitMs?: number; bytes?: Uint8Array } = {}): FileDownload {
   const bytes = extra.bytes ?? FILE_BYTES;
   return new FileDownload({
     file: bytes === FILE_BYTES ? FILE : fileOf(bytes),
@@ -374,8 +374,6 @@ function resumable(partials: PartialStore, peers: ScriptedPeers | null, origin: 
     patienceMs: () => 5000,
     partials,
     ...(extra.partialsWaitMs !== undefined && { partialsWaitMs: extra.partialsWaitMs }),
-    ...(extra.partialsAfterMs !== undefined && { partialsAfterMs: extra.partialsAfterMs }),
-    ...(extra.span && { span: extra.span }),
   });
 }
 
@@ -398,61 +396,6 @@ describe('FileDownload resume (partial store)', () => {
     expectSame(await readAll(second.stream()), FILE_BYTES);
     expect(origin.asked).toEqual([[4 * CHUNK, FILE_BYTES.length]]);
     expect(second.bytes).toEqual({ cache: 4 * CHUNK, peer: 0, origin: FILE_BYTES.length - 4 * CHUNK });
-  });
-
-  it('with a write delay, a download over before it writes nothing; one that breaks off, and a span, write what they got', async () => {
-    const quick = new MemoryPartialStore();
-    const whole = resumable(quick, null, originOf(FILE_BYTES), { partialsAfterMs: 60_000 });
-    await whole.start();
-    expectSame(await readAll(whole.stream()), FILE_BYTES);
-    await whole.settled;
-    expect(quick.chunks(FILE.sha256)).toEqual([]);
-
-    const broken = new MemoryPartialStore();
-    const first = resumable(broken, null, breakingOrigin(FILE_BYTES, 4), { partialsAfterMs: 60_000 });
-    await first.start();
-    await expect(first.whole()).rejects.toThrow('network error');
-    await first.settled;
-    expect(broken.chunks(FILE.sha256)).toEqual([0, 1, 2, 3]);
-
-    const spans = new MemoryPartialStore();
-    const span = resumable(spans, null, originOf(FILE_BYTES), { partialsAfterMs: 60_000, span: { first: 3, last: 5 } });
-    await span.start();
-    await span.slice(3 * CHUNK, 6 * CHUNK);
-    await span.settled;
-    expect(spans.chunks(FILE.sha256)).toEqual([3, 4, 5]);
-  });
-
-  it('with a write delay, writes the chunks it holds once the delay is over, and later ones at once', async () => {
-    // An origin that sends 4 chunks, then the rest when told to.
-    let rest!: () => void;
-    const more = new Promise<void>((r) => (rest = r));
-    let pulls = 0;
-    const stalling = async () =>
-      new Response(
-        new ReadableStream<Uint8Array>({
-          async pull(controller) {
-            if (pulls++ === 0) return controller.enqueue(FILE_BYTES.slice(0, 4 * CHUNK));
-            await more;
-            controller.enqueue(FILE_BYTES.slice(4 * CHUNK));
-            controller.close();
-          },
-        }),
-        { status: 200 },
-      );
-    const partials = new MemoryPartialStore();
-    const stored: number[] = [];
-    const d = new FileDownload({ file: FILE, chunkSize: CHUNK, crypto, peers: null, origin: stalling, patienceMs: () => 5000, partials, partialsAfterMs: 40, onStored: (i) => stored.push(i) });
-    await d.start();
-    await new Promise((r) => setTimeout(r, 10));
-    expect(partials.chunks(FILE.sha256)).toEqual([]); // held
-    await new Promise((r) => setTimeout(r, 80));
-    expect(partials.chunks(FILE.sha256)).toEqual([0, 1, 2, 3]);
-    expect(stored.sort((a, b) => a - b)).toEqual([0, 1, 2, 3]);
-    rest();
-    expectSame(new Uint8Array(await d.whole()), FILE_BYTES);
-    await d.settled;
-    expect(partials.chunks(FILE.sha256)).toEqual(Array.from({ length: 11 }, (_, i) => i)); // later ones at once
   });
 
   it('onStored hears each chunk once it has landed in the store, never one that did not', async () => {

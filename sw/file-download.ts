@@ -43,8 +43,6 @@ export interface FileDownloadDeps {
   readonly partials?: PartialStore;
   /** How long to wait for the stored chunks before starting without them (default STORED_CHUNKS_WAIT_MS). */
   readonly partialsWaitMs?: number;
-  /** How long after the start chunks begin to be written to the partial store (file-partials.ts); default 0. */
-  readonly partialsAfterMs?: number;
   /** A chunk this download verified has landed in the partial store (the page may now serve it). */
   readonly onStored?: (index: number) => void;
   /**
@@ -99,7 +97,7 @@ export class FileDownload {
     this.#hashes = chunkHashes(deps.file);
     this.#chunks = new Array<Uint8Array | undefined>(this.#count);
     this.#sources = new Array<Source | undefined>(this.#count);
-    this.#partials = deps.partials && this.#count > 1 ? new FilePartials(deps.partials, deps.file.sha256, deps.partialsWaitMs, deps.partialsAfterMs) : null;
+    this.#partials = deps.partials && this.#count > 1 ? new FilePartials(deps.partials, deps.file.sha256, deps.partialsWaitMs) : null;
     this.settled = new Promise<void>((resolve) => (this.#ended = resolve)).then(() => this.#partials?.flushed());
   }
 
@@ -167,7 +165,6 @@ export class FileDownload {
   /** Stops everything (nobody needs the file any more, or it is complete). */
   abort(): void {
     this.#stopped = true;
-    this.#partials?.flush(); // what a later download resumes from (none are held when the file is complete)
     this.#ended();
     this.#peersActive = false; // first, so the session's end does not send anything to the origin
     clearTimeout(this.#watchdog);
@@ -303,9 +300,6 @@ export class FileDownload {
     this.#deps.onProgress?.(this.#loaded, this.bytes);
     if (source === 'origin' && this.#peersActive) this.#session?.cancel([index]);
     if (this.#complete()) {
-      // The whole file goes to the cache: chunks still held need never be written. A span stays
-      // in the partial store (abort writes them), as the next request of the file starts from it.
-      if (this.#first === 0 && this.#last === this.#count - 1) this.#partials?.discard();
       this.abort();
     } else {
       this.#watch();

@@ -7,20 +7,11 @@
  * goes on without it. So nothing here throws: a failed or late read gives no stored chunks and
  * turns persistence off for this download; a failed write (quota) turns writing off, and the
  * chunks already stored are still cleaned up when the file is complete.
- *
- * Writes can wait (`keepAfterMs`): a download that is over within that time needs no resume, and
- * its chunks would be written only to be deleted once the file is cached (for a fast peer, about a
- * sixth of a transfer's CPU went to those writes). Chunks that arrive earlier are held and written
- * when the time is up, or at once when the download stops without its file (`flush`); `discard`
- * forgets them when the file is complete and goes to the cache.
  */
 import type { PartialStore } from './partial-store.js';
 
 /** How long a download waits for its file's stored chunks before it starts without them. */
 export const STORED_CHUNKS_WAIT_MS = 2000;
-
-/** The service worker's write delay (see keepAfterMs below): downloads over within a second write nothing. */
-export const KEEP_AFTER_MS = 1000;
 
 export class FilePartials {
   /** Null once the store failed to answer: this download no longer touches it. */
@@ -29,17 +20,11 @@ export class FilePartials {
   readonly #writes = new Set<Promise<void>>();
   readonly #sha256: string;
   readonly #waitMs: number;
-  /** Chunks held until the write delay is over, with what hears them stored. */
-  #held: Array<[number, Uint8Array, (() => void) | undefined]> = [];
-  #delay: ReturnType<typeof setTimeout> | undefined;
-  #writeFrom: number;
 
-  /** `keepAfterMs`: how long after this download starts its chunks begin to be written (default 0: at once). */
-  constructor(store: PartialStore, sha256: string, waitMs = STORED_CHUNKS_WAIT_MS, keepAfterMs = 0) {
+  constructor(store: PartialStore, sha256: string, waitMs = STORED_CHUNKS_WAIT_MS) {
     this.#store = store;
     this.#sha256 = sha256;
     this.#waitMs = waitMs;
-    this.#writeFrom = Date.now() + keepAfterMs;
   }
 
   /** The stored chunks of the file, by index; not verified: the caller checks each one. */
@@ -65,29 +50,6 @@ export class FilePartials {
    * it has landed (then the page may serve it to peers); never when it did not.
    */
   keep(index: number, bytes: Uint8Array, onStored?: () => void): void {
-    const wait = this.#writeFrom - Date.now();
-    if (wait > 0) {
-      this.#held.push([index, bytes, onStored]);
-      this.#delay ??= setTimeout(() => this.flush(), wait);
-      return;
-    }
-    this.#write(index, bytes, onStored);
-  }
-
-  /** Writes the held chunks now, and every later one at once (the download stopped, or the delay is over). */
-  flush(): void {
-    this.#writeFrom = 0;
-    clearTimeout(this.#delay);
-    for (const [index, bytes, onStored] of this.#held.splice(0)) this.#write(index, bytes, onStored);
-  }
-
-  /** Forgets the held chunks, unwritten (the file is complete and goes to the cache). */
-  discard(): void {
-    clearTimeout(this.#delay);
-    this.#held = [];
-  }
-
-  #write(index: number, bytes: Uint8Array, onStored?: () => void): void {
     const store = this.#store;
     if (!store || !this.#writing) return;
     const write = store.put(this.#sha256, index, exactBuffer(bytes)).then(
@@ -109,7 +71,6 @@ export class FilePartials {
 
   /** The file is complete and cached: its stored chunks are not needed any more. Never throws. */
   async drop(): Promise<void> {
-    this.discard();
     await this.flushed(); // a write landing after the delete would leave the chunk behind
     await this.#store?.drop(this.#sha256).catch((error: unknown) => console.warn(`[deploynet] could not drop the stored chunks of ${this.#sha256}`, error));
   }
