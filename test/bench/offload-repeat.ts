@@ -5,6 +5,8 @@
  *
  *   npm run build && node test/run-in-netns.mjs npx vite-node test/bench/offload-repeat.ts [N=2] [R=3]
  */
+export {};
+
 process.env.DEPLOYNET_OFFLOAD_BENCH_IMPORTED = '1';
 const { scenario } = await import('./offload-bench.js');
 const { launchChromium } = await import('../browser/chromium.js');

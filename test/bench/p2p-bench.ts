@@ -210,7 +210,10 @@ async function main(): Promise<void> {
       const solo = await newVisitor(browser, plain.origin);
       await visit(solo.page, `${plain.origin}/`);
       const sha = plain.manifest.files[SMALL]!.sha256;
-      for (let i = 0; i < ROUNDS_SMALL; i++) originRounds.push(await timedPeerFetch(solo.page, plain.origin, SMALL, sha));
+      for (let i = 0; i < ROUNDS_SMALL; i++) {
+        originRounds.push(await timedPeerFetch(solo.page, plain.origin, SMALL, sha));
+        await untilStored(solo.page, plain.origin, sha); // so that the next round deletes this copy, not one landing after
+      }
       await solo.close();
     } finally {
       await plain.close();
