@@ -22,11 +22,11 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Browser, Page } from 'puppeteer-core';
-import { CONTENT_CACHE, contentCacheKey } from '../../core/index.js';
 import { launchChromium, newVisitor } from '../browser/chromium.js';
 import { filled, stats, visit } from '../browser/page-probe.js';
 import { startStack } from '../browser/stack.js';
 import { threadCpuMs, topDeltas, treeCpuMs } from './process-cpu.js';
+import { type Streamed, type Timed, streamedFetch, timedFetch, uncache, untilStored } from './page-fetch.js';
 import { rawChannelOpen, rawChannelRound } from './raw-channel.js';
 
 const ROUNDS_SMALL = 30;
@@ -35,85 +35,16 @@ const ROUNDS_COLD = 8;
 const SMALL = '/images/photo-100k.png';
 const LARGE = '/media/panorama.png';
 
-interface Timed {
-  readonly ms: number;
-  readonly source: string | null;
-  readonly bytes: number;
-}
-
 /** Deletes the visitor's cached copy (once it is there), then fetches through the SW and times it. */
 async function timedPeerFetch(page: Page, origin: string, path: string, sha256: string): Promise<Timed> {
-  return page.evaluate(
-    async (p, key, cacheName) => {
-      const cache = await caches.open(cacheName);
-      // The SW stores what it served after answering; let the last round's copy land first, so the
-      // delete below really leaves nothing for this round.
-      for (let waited = 0; waited < 2000 && !(await cache.match(key)); waited += 20) await new Promise((r) => setTimeout(r, 20));
-      await cache.delete(key);
-      const t0 = performance.now();
-      const response = await fetch(p, { cache: 'no-store' });
-      const body = await response.arrayBuffer();
-      return { ms: performance.now() - t0, source: response.headers.get('x-deploynet-source'), bytes: body.byteLength };
-    },
-    path,
-    contentCacheKey(origin, sha256),
-    CONTENT_CACHE,
-  );
-}
-
-interface Streamed extends Timed {
-  /** When the first read of the body returned, and how many bytes it held. */
-  readonly firstMs: number;
-  readonly firstBytes: number;
+  await uncache(page, origin, sha256);
+  return timedFetch(page, path);
 }
 
 /** Like timedPeerFetch, reading the body as a stream to time its first bytes too. */
 async function streamedPeerFetch(page: Page, origin: string, path: string, sha256: string): Promise<Streamed> {
-  return page.evaluate(
-    async (p, key, cacheName) => {
-      const cache = await caches.open(cacheName);
-      for (let waited = 0; waited < 2000 && !(await cache.match(key)); waited += 20) await new Promise((r) => setTimeout(r, 20));
-      await cache.delete(key);
-      const t0 = performance.now();
-      const response = await fetch(p, { cache: 'no-store' });
-      const reader = response.body!.getReader();
-      let bytes = 0;
-      let firstMs = -1;
-      let firstBytes = 0;
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        if (firstMs < 0) [firstMs, firstBytes] = [performance.now() - t0, value.length];
-        bytes += value.length;
-      }
-      return { ms: performance.now() - t0, firstMs, firstBytes, source: response.headers.get('x-deploynet-source'), bytes };
-    },
-    path,
-    contentCacheKey(origin, sha256),
-    CONTENT_CACHE,
-  );
-}
-
-/** Waits until the SW has stored what it served (it does so after answering). */
-async function untilStored(page: Page, origin: string, sha256: string): Promise<void> {
-  await page.evaluate(
-    async (key, cacheName) => {
-      const cache = await caches.open(cacheName);
-      for (let waited = 0; waited < 5000 && !(await cache.match(key)); waited += 10) await new Promise((r) => setTimeout(r, 10));
-    },
-    contentCacheKey(origin, sha256),
-    CONTENT_CACHE,
-  );
-}
-
-/** Fetches through the SW without touching the cache first (a cached copy answers), timed. */
-async function timedFetch(page: Page, path: string): Promise<Timed> {
-  return page.evaluate(async (p) => {
-    const t0 = performance.now();
-    const response = await fetch(p, { cache: 'no-store' });
-    const body = await response.arrayBuffer();
-    return { ms: performance.now() - t0, source: response.headers.get('x-deploynet-source'), bytes: body.byteLength };
-  }, path);
+  await uncache(page, origin, sha256);
+  return streamedFetch(page, path);
 }
 
 /**
@@ -210,10 +141,7 @@ async function main(): Promise<void> {
       const solo = await newVisitor(browser, plain.origin);
       await visit(solo.page, `${plain.origin}/`);
       const sha = plain.manifest.files[SMALL]!.sha256;
-      for (let i = 0; i < ROUNDS_SMALL; i++) {
-        originRounds.push(await timedPeerFetch(solo.page, plain.origin, SMALL, sha));
-        await untilStored(solo.page, plain.origin, sha); // so that the next round deletes this copy, not one landing after
-      }
+      for (let i = 0; i < ROUNDS_SMALL; i++) originRounds.push(await timedPeerFetch(solo.page, plain.origin, SMALL, sha));
       await solo.close();
     } finally {
       await plain.close();

@@ -9,10 +9,10 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { CDPSession, Page } from 'puppeteer-core';
-import { CONTENT_CACHE, contentCacheKey } from '../../core/index.js';
 import { launchChromium, newVisitor } from '../browser/chromium.js';
 import { filled, visit } from '../browser/page-probe.js';
 import { startStack } from '../browser/stack.js';
+import { timedFetch, uncache, untilStored } from './page-fetch.js';
 
 const LARGE = '/media/panorama.png';
 const ROUNDS = 4;
@@ -49,22 +49,12 @@ async function start(session: CDPSession): Promise<void> {
   await session.send('Profiler.start');
 }
 
-async function transfer(page: Page, key: string): Promise<number> {
-  return page.evaluate(
-    async (p, k, cacheName) => {
-      const cache = await caches.open(cacheName);
-      for (let waited = 0; waited < 5000 && !(await cache.match(k)); waited += 10) await new Promise((r) => setTimeout(r, 10));
-      await cache.delete(k);
-      const t0 = performance.now();
-      await (await fetch(p, { cache: 'no-store' })).arrayBuffer();
-      const ms = performance.now() - t0;
-      for (let waited = 0; waited < 5000 && !(await cache.match(k)); waited += 10) await new Promise((r) => setTimeout(r, 10));
-      return ms;
-    },
-    LARGE,
-    key,
-    CONTENT_CACHE,
-  );
+/** One transfer of the large file from the seeder, timed, until the visitor's SW has stored it. */
+async function transfer(page: Page, origin: string, sha256: string): Promise<number> {
+  await uncache(page, origin, sha256);
+  const { ms } = await timedFetch(page, LARGE);
+  await untilStored(page, origin, sha256);
+  return ms;
 }
 
 const dir = process.argv[2] ?? 'results/p2p-profile';
@@ -78,8 +68,8 @@ try {
   await visit(visitor.page, `${stack.origin}/gallery.html`);
   await filled(seeder.page);
   await filled(visitor.page);
-  const key = contentCacheKey(stack.origin, stack.manifest.files[LARGE]!.sha256);
-  await transfer(visitor.page, key); // warm-up
+  const sha256 = stack.manifest.files[LARGE]!.sha256;
+  await transfer(visitor.page, stack.origin, sha256); // warm-up
   const swTarget = await browser.waitForTarget((t) => t.type() === 'service_worker' && t.browserContext() === visitor.page.browserContext());
   const sessions: Array<[string, CDPSession]> = [
     ['seeder page', await seeder.page.createCDPSession()],
@@ -88,7 +78,7 @@ try {
   ];
   for (const [, s] of sessions) await start(s);
   const times: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) times.push(await transfer(visitor.page, key));
+  for (let i = 0; i < ROUNDS; i++) times.push(await transfer(visitor.page, stack.origin, sha256));
   console.log(`transfers: ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
   for (const [name, s] of sessions) {
     const { profile } = (await s.send('Profiler.stop')) as unknown as { profile: Profile };
