@@ -5,7 +5,8 @@
  * open a Peer each on a real node, and one opens a DataConnection to the other with PeerJS's
  * defaults (binary serialization, reliable); messages go both ways, including one large enough
  * for PeerJS to cut into chunks. Once with the node's defaults, once with --site-tokens (the
- * token as PeerJS's `key`) and an allowed-origins list, where a wrong key is refused.
+ * token as PeerJS's `key`) and an allowed-origins list, where a wrong key is refused; and across
+ * two nodes sharing a real redis-server (issue 5, item 3), each page on a node of its own.
  * `config: { iceServers: [] }`: no public STUN; inside the loopback-only namespace the host
  * candidate is 127.0.0.1 (chromium.ts).
  */
@@ -15,6 +16,7 @@ import type { DataConnection, Peer as PeerClass } from 'peerjs';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PEERJS_MOUNT } from '../../core/index.js';
+import { startRedis, type RedisServer } from '../../signal/cluster-test-kit.js';
 import { startSignalNode, type SignalNode, type SignalOptions } from '../../signal/index.js';
 import { useBrowser } from './browser-session.js';
 import { newVisitor } from './chromium.js';
@@ -109,6 +111,8 @@ async function dial(page: Page, remoteId: string): Promise<void> {
         const conn = state.peer.connect(remote);
         state.attach(conn);
         conn.on('error', (error) => reject(new Error(`${error.type}: ${error.message}`)));
+        // An unknown id is the Peer's error (peer-unavailable), not the connection's.
+        state.peer.once('error', (error) => reject(new Error(`${error.type}: ${error.message}`)));
         conn.on('open', () => resolve());
       }),
     remoteId,
@@ -157,12 +161,12 @@ describe('stock PeerJS clients in Chromium through a DeployNet signal node', () 
     return visitor.page;
   }
 
-  async function exchange(signal: SignalNode, key: string): Promise<void> {
-    const setup = { port: signal.port, key, path: PEERJS_MOUNT };
+  /** Page A's peer on `signal`, page B's on `signalB` (the same node unless given), B dials A. */
+  async function exchange(signal: SignalNode, key: string, signalB: SignalNode = signal): Promise<void> {
     const [a, b] = [await plainPage(), await plainPage()];
-    const aId = await openPeer(a, setup, 'A');
-    await openPeer(b, setup, 'B');
-    expect(signal.stats().peers).toBe(2);
+    const aId = await openPeer(a, { port: signal.port, key, path: PEERJS_MOUNT }, 'A');
+    await openPeer(b, { port: signalB.port, key, path: PEERJS_MOUNT }, 'B');
+    expect(signal.stats().peers + (signalB === signal ? 0 : signalB.stats().peers)).toBe(2);
     await dial(b, aId);
     // Both ways, in order (reliable), the large message reassembled byte for byte.
     expect(await receivedOn(a, 3)).toEqual(expectedFrom('B'));
@@ -171,6 +175,19 @@ describe('stock PeerJS clients in Chromium through a DeployNet signal node', () 
 
   it('with the node\'s defaults: any key, any origin', async () => {
     await exchange(await node(), 'peerjs');
+  });
+
+  it('across two nodes sharing Redis: a peer on node B dials a peer on node A (OFFER, ANSWER and candidates relayed through Redis)', async () => {
+    let redis: RedisServer | undefined;
+    try {
+      redis = await startRedis();
+      const [a, b] = [await node({ redis: redis.url }), await node({ redis: redis.url })];
+      await exchange(a, 'peerjs', b);
+      expect([a.stats().peers, b.stats().peers]).toEqual([1, 1]);
+    } finally {
+      await Promise.all(nodes.splice(0).map((n) => n.close()));
+      await redis?.kill();
+    }
   });
 
   it('with --site-tokens (the token as PeerJS key) and allowed origins; a wrong key is refused', async () => {
