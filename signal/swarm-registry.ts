@@ -11,6 +11,7 @@
  * join O(swarm size) and a node's joins quadratic: bench:signal's 10,000 joins into 16 swarms
  * spent seconds of CPU hashing, and their garbage was still being collected while the node relayed.
  */
+import { MemberList } from './member-list.js';
 import { SWARM_DRAW, type SwarmMember, selectSwarmPeers } from './swarm-selection.js';
 
 /** A swarm is one site (its key id, on the Origin the browser reports) at one manifest version. */
@@ -27,19 +28,10 @@ export interface SwarmCounts {
   readonly swarms: number;
 }
 
-/**
- * One swarm: its key (one string for all its members to point at), its members in no particular
- * order (an array, so that a join can draw from anywhere in it), and each member's place in it.
- */
+/** One swarm: its key (one string for all its members to point at) and its members. */
 interface Swarm {
   readonly key: string;
-  readonly list: SwarmMember[];
-  readonly at: Map<string, number>;
-}
-
-/** Members `start`, `start + 1`, … of `list`, `count` of them, wrapping round at its end. */
-function* run(list: readonly SwarmMember[], start: number, count: number): Generator<SwarmMember> {
-  for (let i = 0; i < count; i++) yield list[(start + i) % list.length]!;
+  readonly members: MemberList;
 }
 
 export class SwarmRegistry {
@@ -60,16 +52,10 @@ export class SwarmRegistry {
     if (current !== undefined && current !== key) this.leave(member.id);
     let swarm = this.#swarms.get(key);
     if (!swarm) {
-      swarm = { key, list: [], at: new Map() };
+      swarm = { key, members: new MemberList() };
       this.#swarms.set(key, swarm);
     }
-    const i = swarm.at.get(member.id);
-    if (i === undefined) {
-      swarm.at.set(member.id, swarm.list.length);
-      swarm.list.push(member);
-    } else {
-      swarm.list[i] = member;
-    }
+    swarm.members.set(member);
     this.#swarmOf.set(member.id, swarm.key);
   }
 
@@ -79,16 +65,9 @@ export class SwarmRegistry {
     if (key === undefined) return;
     this.#swarmOf.delete(peerId);
     const swarm = this.#swarms.get(key);
-    const i = swarm?.at.get(peerId);
-    if (!swarm || i === undefined) return;
-    // The last member takes the leaver's place: O(1), and the list stays dense.
-    const last = swarm.list.pop()!;
-    swarm.at.delete(peerId);
-    if (i < swarm.list.length) {
-      swarm.list[i] = last;
-      swarm.at.set(last.id, i);
-    }
-    if (swarm.list.length === 0) this.#swarms.delete(key);
+    if (!swarm) return;
+    swarm.members.remove(peerId);
+    if (swarm.members.size === 0) this.#swarms.delete(key);
   }
 
   /** The swarm `peerId` is in, if any. */
@@ -99,14 +78,12 @@ export class SwarmRegistry {
   /** What `peerId` said in its last join, while it is in a swarm. */
   memberOf(peerId: string): SwarmMember | undefined {
     const key = this.#swarmOf.get(peerId);
-    const swarm = key === undefined ? undefined : this.#swarms.get(key);
-    const i = swarm?.at.get(peerId);
-    return i === undefined ? undefined : swarm?.list[i];
+    return key === undefined ? undefined : this.#swarms.get(key)?.members.get(peerId);
   }
 
   /** Ids of one swarm's members (a copy, in no particular order). For tests and diagnostics. */
   members(key: string): readonly string[] {
-    return (this.#swarms.get(key)?.list ?? []).map((m) => m.id);
+    return (this.#swarms.get(key)?.members.all ?? []).map((m) => m.id);
   }
 
   /**
@@ -116,10 +93,10 @@ export class SwarmRegistry {
   choose(key: string, joiner: SwarmMember, max: number): string[] {
     const swarm = this.#swarms.get(key);
     if (!swarm) return [];
-    const { list } = swarm;
+    const { members } = swarm;
     const draw = SWARM_DRAW + 1; // the joiner itself may be one of them
-    if (list.length <= draw) return selectSwarmPeers(joiner, list, max);
-    return selectSwarmPeers(joiner, run(list, Math.floor(this.random() * list.length), draw), max);
+    if (members.size <= draw) return selectSwarmPeers(joiner, members.all, max);
+    return selectSwarmPeers(joiner, members.run(Math.floor(this.random() * members.size), draw), max);
   }
 
   counts(): SwarmCounts {

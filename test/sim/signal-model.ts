@@ -3,7 +3,8 @@
  * (signal/swarm-registry.ts); with K > 1 they share membership as the Redis cluster does
  * (signal/cluster-state.ts): a join draws up to SWARM_DRAW live members at random from every node
  * and the node ranks them with the real selectSwarmPeers, as swarm-join-route.ts does. With one
- * node, the registry ranks its whole swarm (registry.choose), as a node without Redis does.
+ * node, the registry chooses (registry.choose: all of a small swarm ranked, a run of a large
+ * one), as a node without Redis does.
  *
  * Messages are counted per node and kind: the PeerJS socket's OPEN, HEARTBEATs (PeerJS sends one
  * every HEARTBEAT_MS per connected peer: counted from the online count, not as events), swarm
@@ -11,6 +12,7 @@
  * once when the two peers share it and on both nodes otherwise (the cross-node relay).
  */
 import { SWARM_DRAW } from '../../signal/cluster-state.js';
+import { MemberList } from '../../signal/member-list.js';
 import { SwarmRegistry, swarmKey } from '../../signal/swarm-registry.js';
 import { selectSwarmPeers, type SwarmMember } from '../../signal/swarm-selection.js';
 import type { Rng } from './rng.js';
@@ -20,48 +22,19 @@ export const HEARTBEAT_MS = 5000;
 
 export type MessageKind = 'open' | 'heartbeat' | 'join' | 'relay' | 'leave';
 
-/** The Redis swarm set: O(1) add, remove and random draw. */
-class SharedSwarm {
-  /** Members in a dense array (their ids' positions in `at`): a draw reads a run of it. */
-  private readonly list: SwarmMember[] = [];
-  private readonly at = new Map<string, number>();
-
-  set(member: SwarmMember): void {
-    const i = this.at.get(member.id);
-    if (i !== undefined) this.list[i] = member;
-    else {
-      this.at.set(member.id, this.list.length);
-      this.list.push(member);
-    }
+/**
+ * Up to `n` members of the shared Redis set other than `self`: every member of a small swarm; in
+ * a large one, `n` in a row from a random place of the member list (members sit in join order,
+ * shuffled by every leave: about as random as Redis's SRANDMEMBER, at O(n)).
+ */
+function draw(shared: MemberList, n: number, self: string, rng: Rng): SwarmMember[] {
+  const out: SwarmMember[] = [];
+  const from = shared.size <= n + 1 ? 0 : Math.floor(rng.next() * shared.size);
+  for (const member of shared.run(from, shared.size)) {
+    if (out.length >= n) break;
+    if (member.id !== self) out.push(member);
   }
-
-  remove(id: string): void {
-    const i = this.at.get(id);
-    if (i === undefined) return;
-    const last = this.list.pop()!;
-    if (last.id !== id) {
-      this.list[i] = last;
-      this.at.set(last.id, i);
-    }
-    this.at.delete(id);
-  }
-
-  /**
-   * Up to `n` members other than `self`: every member of a small swarm; in a large one, `n` in a
-   * row from a random place of the member list (members sit in join order, shuffled by every
-   * leave: about as random as Redis's SRANDMEMBER, at O(n)).
-   */
-  draw(n: number, self: string, rng: Rng): SwarmMember[] {
-    const list = this.list;
-    const size = list.length;
-    const out: SwarmMember[] = [];
-    const from = size <= n + 1 ? 0 : Math.floor(rng.next() * size);
-    for (let k = 0, i = from; k < size && out.length < n; k++, i = i + 1 === size ? 0 : i + 1) {
-      const member = list[i]!;
-      if (member.id !== self) out.push(member);
-    }
-    return out;
-  }
+  return out;
 }
 
 export interface NodeCounts {
@@ -73,7 +46,8 @@ export interface NodeCounts {
 export class SignalModel {
   readonly registries: SwarmRegistry[];
   readonly counts: NodeCounts[];
-  private readonly shared: SharedSwarm | null;
+  /** With K > 1: the members every node sees through Redis. */
+  private readonly shared: MemberList | null;
   private readonly key = swarmKey('https://site.example', 'aaaaaaaaaaaaaaaa', 1);
   /** Listeners for each counted message (time series). */
   onMessage: (node: number, kind: MessageKind, n: number) => void = () => undefined;
@@ -82,9 +56,10 @@ export class SignalModel {
     readonly nodes: number,
     private readonly rng: Rng,
   ) {
-    this.registries = Array.from({ length: nodes }, () => new SwarmRegistry());
+    // Draws in large swarms start at a place from the seeded generator, not Math.random.
+    this.registries = Array.from({ length: nodes }, () => new SwarmRegistry(() => rng.next()));
     this.counts = Array.from({ length: nodes }, () => ({ byKind: { open: 0, heartbeat: 0, join: 0, relay: 0, leave: 0 }, total: 0 }));
-    this.shared = nodes > 1 ? new SharedSwarm() : null;
+    this.shared = nodes > 1 ? new MemberList() : null;
   }
 
   count(node: number, kind: MessageKind, n = 1): void {
@@ -101,7 +76,7 @@ export class SignalModel {
     registry.join(this.key, joiner);
     if (this.shared === null) return registry.choose(this.key, joiner, max);
     this.shared.set(joiner);
-    return selectSwarmPeers(joiner, this.shared.draw(SWARM_DRAW, joiner.id, this.rng), max);
+    return selectSwarmPeers(joiner, draw(this.shared, SWARM_DRAW, joiner.id, this.rng), max);
   }
 
   /** `n` handshake messages from a peer on node `from` to one on node `to`. */
