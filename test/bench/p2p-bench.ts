@@ -25,7 +25,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { launchChromium, newVisitor } from '../browser/chromium.js';
 import { filled, stats, visit } from '../browser/page-probe.js';
 import { startStack } from '../browser/stack.js';
-import { threadCpuMs, topDeltas, treeCpuMs } from './process-cpu.js';
+import { addDeltas, threadCpuMs, treeCpuMs } from './process-cpu.js';
 import { type Streamed, type Timed, streamedFetch, timedFetch, uncache, untilStored } from './page-fetch.js';
 import { rawChannelOpen, rawChannelRound } from './raw-channel.js';
 
@@ -101,8 +101,9 @@ async function main(): Promise<void> {
     await rawChannelRound(seeder.page, visitor.page, large.size); // warm-up, like the warm peer link
     await untilStored(visitor.page, stack.origin, large.sha256); // the fill-in's copy, which the first round deletes
     const threads = process.env.DEPLOYNET_BENCH_THREADS === '1';
-    const peerThreads: Array<Map<string, number>> = [];
-    const rawThreads: Array<Map<string, number>> = [];
+    /** With DEPLOYNET_BENCH_THREADS=1: CPU ms by process and thread, summed over the rounds. */
+    const peerThreads = new Map<string, number>();
+    const rawThreads = new Map<string, number>();
     for (let i = 0; i < ROUNDS_LARGE; i++) {
       const t0 = threads ? threadCpuMs(chromiumPid) : null;
       const cpu0 = treeCpuMs(chromiumPid);
@@ -111,21 +112,18 @@ async function main(): Promise<void> {
       const cpu1 = treeCpuMs(chromiumPid);
       const t1 = threads ? threadCpuMs(chromiumPid) : null;
       rawRounds.push(await rawChannelRound(seeder.page, visitor.page, large.size));
-      if (t0 && t1) peerThreads.push(t0, t1);
-      if (t1) rawThreads.push(t1, threadCpuMs(chromiumPid));
+      if (t0 && t1) {
+        addDeltas(peerThreads, t0, t1);
+        addDeltas(rawThreads, t1, threadCpuMs(chromiumPid));
+      }
       peerCpuMs.push(cpu1 - cpu0);
       rawCpuMs.push(treeCpuMs(chromiumPid) - cpu1);
     }
     if (threads) {
-      // Diagnosis: CPU by process and thread over all rounds (the seeder's renderer and the visitor's have their own pids).
-      const sum = (maps: Array<Map<string, number>>) => {
-        const total = new Map<string, number>();
-        for (let i = 0; i < maps.length; i += 2) for (const [k, v] of topDeltas(maps[i]!, maps[i + 1]!, 1000)) total.set(k, (total.get(k) ?? 0) + v / ROUNDS_LARGE);
-        return [...total].sort((a, b) => b[1] - a[1]).slice(0, 14);
-      };
+      // Diagnosis: the seeder's renderer and the visitor's have pids of their own.
       console.log('  CPU ms per round by process and thread, peer | raw:');
-      const raw = new Map(sum(rawThreads));
-      for (const [k, v] of sum(peerThreads)) console.log(`    ${k.padEnd(52)} ${v.toFixed(0).padStart(5)} | ${(raw.get(k) ?? 0).toFixed(0).padStart(5)}`);
+      const perRound = (ms: number | undefined) => ((ms ?? 0) / ROUNDS_LARGE).toFixed(0).padStart(5);
+      for (const [key, ms] of [...peerThreads].sort((a, b) => b[1] - a[1]).slice(0, 14)) console.log(`    ${key.padEnd(52)} ${perRound(ms)} | ${perRound(rawThreads.get(key))}`);
     }
     // The same 100 KiB asset from this visitor's cache, then cold peers (new visitors).
     const cacheRounds: Timed[] = [];

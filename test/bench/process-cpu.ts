@@ -27,13 +27,13 @@ function readStat(pid: string): ProcStat | undefined {
   }
 }
 
-/** Milliseconds of CPU used so far by `rootPid` and its descendants (living ones: a child that exited is not counted). */
-export function treeCpuMs(rootPid: number): number {
+/** `rootPid` and its living descendants with their CPU ticks so far; null when there is no /proc or no such process. */
+function tree(rootPid: number): Map<number, number> | null {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return Number.NaN; // not Linux
+    return null; // not Linux
   }
   const children = new Map<number, number[]>();
   const ticks = new Map<number, number>();
@@ -45,14 +45,23 @@ export function treeCpuMs(rootPid: number): number {
     ticks.set(pid, stat.ticks);
     children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), pid]);
   }
-  if (!ticks.has(rootPid)) return Number.NaN;
-  let total = 0;
+  if (!ticks.has(rootPid)) return null;
+  const out = new Map<number, number>();
   const stack = [rootPid];
   while (stack.length > 0) {
     const pid = stack.pop()!;
-    total += ticks.get(pid) ?? 0;
+    out.set(pid, ticks.get(pid) ?? 0);
     stack.push(...(children.get(pid) ?? []));
   }
+  return out;
+}
+
+/** Milliseconds of CPU used so far by `rootPid` and its descendants (living ones: a child that exited is not counted). */
+export function treeCpuMs(rootPid: number): number {
+  const pids = tree(rootPid);
+  if (!pids) return Number.NaN;
+  let total = 0;
+  for (const ticks of pids.values()) total += ticks;
   return (total * 1000) / TICKS_PER_SECOND;
 }
 
@@ -63,22 +72,7 @@ export function treeCpuMs(rootPid: number): number {
  */
 export function threadCpuMs(rootPid: number): Map<string, number> {
   const out = new Map<string, number>();
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return out;
-  }
-  const children = new Map<number, number[]>();
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = readStat(entry);
-    if (stat) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), Number(entry)]);
-  }
-  const stack = [rootPid];
-  while (stack.length > 0) {
-    const pid = stack.pop()!;
-    stack.push(...(children.get(pid) ?? []));
+  for (const pid of tree(rootPid)?.keys() ?? []) {
     let type = 'browser';
     try {
       // Chromium rewrites its children's command lines into one space-separated string.
@@ -97,7 +91,7 @@ export function threadCpuMs(rootPid: number): Map<string, number> {
   return out;
 }
 
-/** `after - before` per key, largest first, the first `count`. */
-export function topDeltas(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>, count: number): Array<[string, number]> {
-  return [...after].map(([k, v]): [string, number] => [k, v - (before.get(k) ?? 0)]).filter(([, d]) => d > 0).sort((a, b) => b[1] - a[1]).slice(0, count);
+/** Adds `after - before`, key by key, to `total`. */
+export function addDeltas(total: Map<string, number>, before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>): void {
+  for (const [key, value] of after) total.set(key, (total.get(key) ?? 0) + value - (before.get(key) ?? 0));
 }
