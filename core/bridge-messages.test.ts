@@ -112,9 +112,12 @@ describe('parsePeerFetchRequest', () => {
 });
 
 describe('parsePeerFetchReply', () => {
-  it('accepts a chunk with an ArrayBuffer body', () => {
-    const body = Uint8Array.of(1, 2, 3).buffer;
-    expect(parsePeerFetchReply({ type: 'peer-chunk', v: 1, index: 4, body, peerId: 'p1' })).toEqual({ type: 'peer-chunk', v: 1, index: 4, body, peerId: 'p1' });
+  it('accepts a chunk in pieces (views, kept as they are)', () => {
+    const frame = Uint8Array.of(9, 9, 1, 2, 3);
+    const parts = [frame.subarray(2), Uint8Array.of(4)];
+    const parsed = parsePeerFetchReply({ type: 'peer-chunk', v: 1, index: 4, parts, peerId: 'p1' });
+    expect(parsed).toEqual({ type: 'peer-chunk', v: 1, index: 4, parts, peerId: 'p1' });
+    expect(parsed.type === 'peer-chunk' && parsed.parts[0]!.buffer).toBe(frame.buffer); // no copy
   });
 
   it('accepts progress, and an end with or without a failure', () => {
@@ -128,13 +131,16 @@ describe('parsePeerFetchReply', () => {
     expect(parsePeerFetchReply({ type: 'peer-fetch-end', v: 1, code: 'PEER_TIMEOUT', detail })).toEqual({ type: 'peer-fetch-end', v: 1, code: 'PEER_TIMEOUT', detail });
   });
 
-  const chunk = { type: 'peer-chunk', v: 1, index: 0, body: new ArrayBuffer(1), peerId: 'p1' };
+  const chunk = { type: 'peer-chunk', v: 1, index: 0, parts: [new Uint8Array(1)], peerId: 'p1' };
   const end = { type: 'peer-fetch-end', v: 1, code: 'PEER_TIMEOUT' };
   it.each([
     ...notBridgeMessages,
     ['another type', { ...chunk, type: 'peer-fetch' }],
-    ['a body that is a view, not an ArrayBuffer', { ...chunk, body: new Uint8Array(1) }],
-    ['a missing body', { ...chunk, body: undefined }],
+    ['an older bridge\'s chunk: one ArrayBuffer body', { ...chunk, parts: undefined, body: new ArrayBuffer(1) }],
+    ['missing pieces', { ...chunk, parts: undefined }],
+    ['pieces that are not byte arrays', { ...chunk, parts: [new ArrayBuffer(1)] }],
+    ['pieces of another array type', { ...chunk, parts: [new Uint16Array(1)] }],
+    ['pieces that are not a list', { ...chunk, parts: new Uint8Array(1) }],
     ['a missing peerId', { ...chunk, peerId: undefined }],
     ['a negative index', { ...chunk, index: -1 }],
     ['negative progress', { type: 'peer-fetch-progress', v: 1, received: -1 }],

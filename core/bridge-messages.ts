@@ -2,6 +2,7 @@
  * Messages between the service worker and the page bridge (postMessage / MessageChannel).
  * Every message is `{ type, v }` with v = BRIDGE_PROTOCOL; parse functions validate `event.data`.
  */
+import type { ByteParts } from './byte-parts.js';
 import { chunkCount } from './chunks.js';
 import { DeployNetError, type ErrorCode } from './errors.js';
 import type { ProgressDetail } from './stats.js';
@@ -86,14 +87,20 @@ export interface PeerFetchProgress {
   readonly received: number;
 }
 
-/** Page → SW: one chunk, verified by the bridge against `chunks[index]` (the SW checks again). */
+/**
+ * Page → SW: one chunk, verified by the bridge against `chunks[index]` (the SW checks again), in
+ * the pieces it came in from the peer (its DATA frames' payloads, their buffers transferred).
+ * (A bridge built before pieces sent one ArrayBuffer, `body`: refused, so that SW takes such a
+ * page's chunks from the origin until the page reloads with the new bridge.)
+ */
 export interface PeerChunk {
   readonly type: 'peer-chunk';
   readonly v: 1;
   readonly index: number;
-  readonly body: ArrayBuffer;
+  readonly parts: ByteParts;
   readonly peerId: string;
 }
+
 
 /**
  * Page → SW, last on the port: the bridge is done. `code` null: every wanted chunk was sent;
@@ -222,8 +229,7 @@ export function parsePeerFetchReply(data: unknown): PeerFetchReply {
     case 'peer-fetch-progress':
       return { type: 'peer-fetch-progress', v: 1, received: int(m.received, 'received', CODE, 0, MAX_FILE_BYTES) };
     case 'peer-chunk':
-      if (!(m.body instanceof ArrayBuffer)) throw new DeployNetError(CODE, 'body must be an ArrayBuffer');
-      return { type: 'peer-chunk', v: 1, index: int(m.index, 'index', CODE, 0, MAX_FILE_BYTES), body: m.body, peerId: str(m.peerId, 'peerId', CODE) };
+      return { type: 'peer-chunk', v: 1, index: int(m.index, 'index', CODE, 0, MAX_FILE_BYTES), parts: chunkParts(m.parts), peerId: str(m.peerId, 'peerId', CODE) };
     case 'peer-fetch-origin':
       return { type: 'peer-fetch-origin', v: 1, chunks: indices(m.chunks, 'chunks', MAX_FILE_BYTES) };
     case 'peer-fetch-end': {
@@ -234,6 +240,12 @@ export function parsePeerFetchReply(data: unknown): PeerFetchReply {
     default:
       throw new DeployNetError(CODE, `unknown peer-fetch reply ${String(m.type)}`);
   }
+}
+
+/** A PeerChunk's bytes: a list of Uint8Arrays (their total length is checked against the chunk's). */
+function chunkParts(parts: unknown): ByteParts {
+  if (Array.isArray(parts) && parts.every((p: unknown) => p instanceof Uint8Array)) return parts.slice();
+  throw new DeployNetError(CODE, 'parts must be an array of byte arrays');
 }
 
 export function parsePeerFetchCancel(data: unknown): PeerFetchCancel {

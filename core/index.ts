@@ -4,6 +4,7 @@ export * from './chunks.js';
 export * from './validate.js';
 export * from './manifest.js';
 export * from './crypto-provider.js';
+export * from './byte-parts.js';
 export * from './manifest-verify.js';
 export * from './site-config.js';
 export * from './bridge-messages.js';

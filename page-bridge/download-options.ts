@@ -2,7 +2,7 @@
  * The types of a swarm download (swarm-download.ts): what it needs of a link, what to get, its
  * options and its result.
  */
-import type { CryptoProvider, ErrorCode } from '../core/index.js';
+import type { ByteParts, CryptoProvider, ErrorCode, PartsHash } from '../core/index.js';
 import type { FileHoldings } from './chunk-sources.js';
 import type { PeerScores } from './peer-scores.js';
 
@@ -10,7 +10,7 @@ import type { PeerScores } from './peer-scores.js';
 export interface ChunkLink {
   readonly peerId: string;
   readonly isOpen: boolean;
-  request(sha256: string, start: number, end: number, deadline: number, idleMs: number, onProgress?: (received: number) => void, signal?: AbortSignal): Promise<Uint8Array>;
+  request(sha256: string, start: number, end: number, deadline: number, idleMs: number, onProgress?: (received: number) => void, signal?: AbortSignal): Promise<ByteParts>;
 }
 
 /**
@@ -44,13 +44,16 @@ export interface DownloadOptions {
   readonly links: () => readonly ChunkLink[];
   readonly scores: PeerScores;
   readonly crypto: CryptoProvider;
+  /** Hashes chunks that came in several pieces (default: one of its own over `crypto`). */
+  readonly hash?: PartsHash;
   /** A chunk request without a frame for this long has failed (the site's peerTimeoutMs). */
   readonly idleMs: number;
   /** Epoch ms after which nothing new is asked and the download ends. */
   readonly deadline: number;
   readonly perPeer?: number;
   readonly maxAttempts?: number;
-  readonly onChunk: (index: number, bytes: Uint8Array, peerId: string) => void;
+  /** A verified chunk, in the pieces it came in (the callee may transfer their buffers). */
+  readonly onChunk: (index: number, parts: ByteParts, peerId: string) => void;
   /** A peer sent bytes that do not match the manifest. */
   readonly onBadChunk: (link: ChunkLink) => void;
   /** Bytes received so far, every frame (partial chunks and races included). */

@@ -85,7 +85,7 @@ const answer: PeerFetchAnswer = async (request, sink, signal, onDrop) => {
   const download = mesh.fetchChunks(
     request,
     Date.now() + request.deadlineMs,
-    (index, bytes, peerId) => sink.chunk(index, bytes, peerId),
+    (index, parts, peerId) => sink.chunk(index, parts, peerId),
     (n) => sink.progress(n),
     (indices) => sink.origin(indices),
     signal,

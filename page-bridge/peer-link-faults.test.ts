@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DeployNetError, decodeFrame, encodeFrame, frameBytes, type Frame } from '../core/index.js';
 import { channelPair, type FrameChannel } from './frame-channel.js';
 import { PeerLink } from './peer-link.js';
-import { rejectionOf as rejection, prng } from '../test/unit/test-kit.js';
+import { joined, rejectionOf as rejection, prng } from '../test/unit/test-kit.js';
 
 const SHA = 'ab'.repeat(32);
 const far = () => Date.now() + 10_000;
@@ -47,14 +47,14 @@ describe('PeerLink against a responder that breaks the protocol', () => {
     const { link, faults } = linkToFake((r, peer) => {
       if (r.start === 1000) for (const f of frames(r)) void peer.send(f);
     });
-    const other = link.request(SHA, 0, 5, far(), 5000);
-    const error = await rejection(link.request(SHA, 1000, 1100, far(), 5000));
+    const other = joined(link.request(SHA, 0, 5, far(), 5000));
+    const error = await rejection(joined(link.request(SHA, 1000, 1100, far(), 5000)));
     expect(error.code).toBe('SIZE_MISMATCH');
     expect(faults.map((f) => f.code)).toEqual(['SIZE_MISMATCH']);
     expect(link.isOpen).toBe(false);
     // The other request on the dropped link fails too, and new ones are refused.
     expect((await rejection(other)).code).toBe('PEER_UNAVAILABLE');
-    expect((await rejection(link.request(SHA, 0, 1, far(), 5000))).code).toBe('PEER_UNAVAILABLE');
+    expect((await rejection(joined(link.request(SHA, 0, 1, far(), 5000)))).code).toBe('PEER_UNAVAILABLE');
   });
 
   it('garbage frames → onFault with FRAME_MALFORMED and the link closed, without throwing', async () => {
@@ -63,7 +63,7 @@ describe('PeerLink against a responder that breaks the protocol', () => {
       const garbage = Uint8Array.from({ length: 1 + Math.floor(rand() * 200) }, () => Math.floor(rand() * 256));
       expect(() => decodeFrame(garbage)).toThrow(DeployNetError);
       const { link, peer, faults } = linkToFake();
-      const pending = link.request(SHA, 0, 10, far(), 5000);
+      const pending = joined(link.request(SHA, 0, 10, far(), 5000));
       await peer.send(garbage);
       expect((await rejection(pending)).code).toBe('PEER_UNAVAILABLE');
       expect(faults.map((f) => f.code)).toEqual(['FRAME_MALFORMED']);
@@ -73,7 +73,7 @@ describe('PeerLink against a responder that breaks the protocol', () => {
 
   it('ignores late DATA for a request that already timed out', async () => {
     const { link, faults } = linkToFake((r, p) => void sleep(80).then(() => p.send(data(r.id, r.start, 10))));
-    expect((await rejection(link.request(SHA, 0, 10, far(), 20))).code).toBe('PEER_TIMEOUT');
+    expect((await rejection(joined(link.request(SHA, 0, 10, far(), 20)))).code).toBe('PEER_TIMEOUT');
     await sleep(120);
     expect(faults).toEqual([]);
     expect(link.isOpen).toBe(true);
@@ -93,7 +93,7 @@ describe('PeerLink timeouts and closing', () => {
   it('a silent responder → PEER_TIMEOUT after idleMs, and a CANCEL is sent', async () => {
     const { link, received } = linkToFake();
     const started = Date.now();
-    const error = await rejection(link.request(SHA, 0, 10, far(), 50));
+    const error = await rejection(joined(link.request(SHA, 0, 10, far(), 50)));
     const elapsed = Date.now() - started;
     expect(error.code).toBe('PEER_TIMEOUT');
     expect(elapsed).toBeGreaterThanOrEqual(45);
@@ -107,7 +107,7 @@ describe('PeerLink timeouts and closing', () => {
   it('gives up at the deadline when it comes before idleMs', async () => {
     const { link } = linkToFake();
     const started = Date.now();
-    expect((await rejection(link.request(SHA, 0, 10, Date.now() + 40, 5000))).code).toBe('PEER_TIMEOUT');
+    expect((await rejection(joined(link.request(SHA, 0, 10, Date.now() + 40, 5000)))).code).toBe('PEER_TIMEOUT');
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
@@ -121,13 +121,13 @@ describe('PeerLink timeouts and closing', () => {
       })();
     });
     // 8 frames 20 ms apart take ~160 ms in all, well past idleMs, but no gap comes near it.
-    await expect(link.request(SHA, 0, 80, far(), 100)).resolves.toHaveLength(80);
+    await expect(joined(link.request(SHA, 0, 80, far(), 100))).resolves.toHaveLength(80);
   });
 
   it('a responder that stalls after its first frame → PEER_TIMEOUT after idleMs', async () => {
     const { link } = linkToFake((r, peer) => void peer.send(data(r.id, r.start, 10)));
     const started = Date.now();
-    const error = await rejection(link.request(SHA, 0, 100, far(), 50));
+    const error = await rejection(joined(link.request(SHA, 0, 100, far(), 50)));
     expect(error.code).toBe('PEER_TIMEOUT');
     expect(error.message).toMatch(/sent nothing for 50 ms \(10 of 100 bytes, \d+ ms after asking\)/);
     expect(Date.now() - started).toBeLessThan(1000);
@@ -135,7 +135,7 @@ describe('PeerLink timeouts and closing', () => {
 
   it('closing the channel rejects pending requests with PEER_UNAVAILABLE', async () => {
     const { link, peer } = linkToFake();
-    const pending = [link.request(SHA, 0, 10, far(), 5000), link.request(SHA, 10, 20, far(), 5000)];
+    const pending = [joined(link.request(SHA, 0, 10, far(), 5000)), joined(link.request(SHA, 10, 20, far(), 5000))];
     await sleep(5);
     peer.close();
     for (const p of pending) expect((await rejection(p)).code).toBe('PEER_UNAVAILABLE');
@@ -146,7 +146,7 @@ describe('PeerLink timeouts and closing', () => {
     const { link, peer } = linkToFake();
     let farClosed = false;
     peer.onClose(() => (farClosed = true));
-    const pending = link.request(SHA, 0, 10, far(), 5000);
+    const pending = joined(link.request(SHA, 0, 10, far(), 5000));
     link.close();
     expect((await rejection(pending)).code).toBe('PEER_UNAVAILABLE');
     expect(farClosed).toBe(true);

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { DeployNetError, decodeFrame, encodeFrame, frameBytes, type ErrorCode, type Frame } from '../core/index.js';
 import { channelPair, type FrameChannel } from './frame-channel.js';
 import { PeerLink } from './peer-link.js';
-import { wireArbitraries } from '../test/unit/test-kit.js';
+import { joined, wireArbitraries } from '../test/unit/test-kit.js';
 
 const CONTENT = Uint8Array.from({ length: 3000 }, (_, i) => (i * 7) & 0xff);
 const CONTENT_SHA = createHash('sha256').update(CONTENT).digest('hex');
@@ -181,7 +181,7 @@ function fuzzedLink() {
   });
   const outcomes = new Map<number, Outcome | { notDeployNetError: unknown }>();
   ASKED.forEach((r, i) => {
-    link.request(CONTENT_SHA, r.start, r.end, Date.now() + 60_000, 60_000).then(
+    joined(link.request(CONTENT_SHA, r.start, r.end, Date.now() + 60_000, 60_000)).then(
       (ok) => outcomes.set(i + 1, { ok }),
       (e: unknown) => outcomes.set(i + 1, e instanceof DeployNetError ? { code: e.code } : { notDeployNetError: e }),
     );

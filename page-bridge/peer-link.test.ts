@@ -9,7 +9,7 @@ import type { ContentProvider } from './content-provider.js';
 import { channelPair, type FrameChannel } from './frame-channel.js';
 import { PeerLink, type PeerLinkOptions } from './peer-link.js';
 import { TokenBucket } from './token-bucket.js';
-import { rejectionOf as rejection } from '../test/unit/test-kit.js';
+import { joined, rejectionOf as rejection } from '../test/unit/test-kit.js';
 
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const MiB = 1024 * 1024;
@@ -89,10 +89,10 @@ describe('PeerLink: partly held files and HAVE frames', () => {
       range: async (hash, start, end) => (hash === FILE_SHA && start >= held.start && end <= held.end ? new Blob([FILE.slice(start, end)]) : undefined),
     };
     const { asker, sent } = wire({ provider });
-    const got = await asker.request(FILE_SHA, 150_000, 250_000, far(), 5000);
+    const got = await joined(asker.request(FILE_SHA, 150_000, 250_000, far(), 5000));
     expect(Buffer.from(got).equals(FILE.subarray(150_000, 250_000))).toBe(true);
     expectContiguous(sent, 150_000, 250_000);
-    const error = await asker.request(FILE_SHA, 0, 200_000, far(), 5000).catch((e: DeployNetError) => e);
+    const error = await joined(asker.request(FILE_SHA, 0, 200_000, far(), 5000)).catch((e: DeployNetError) => e);
     expect(error).toMatchObject({ code: 'PEER_REJECTED', details: { reason: RejectReason.NotFound } });
   });
 
@@ -114,7 +114,7 @@ describe('PeerLink: partly held files and HAVE frames', () => {
 describe('PeerLink transfers', () => {
   it('sends a whole 1 MiB file byte-identical, in contiguous frames of at most 64 KiB', async () => {
     const { asker, sent, sizes, faults } = wire({ provider: memoryProvider([FILE]) });
-    const got = await asker.request(FILE_SHA, 0, MiB, far(), 5000);
+    const got = await joined(asker.request(FILE_SHA, 0, MiB, far(), 5000));
     expect(Buffer.from(got).equals(FILE)).toBe(true);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
     expect(sent.length).toBeGreaterThanOrEqual(Math.ceil(MiB / MAX_FRAME_BYTES));
@@ -125,7 +125,7 @@ describe('PeerLink transfers', () => {
   it('reports progress after each frame, ending at the size', async () => {
     const { asker } = wire({ provider: memoryProvider([FILE]) });
     const seen: number[] = [];
-    await asker.request(FILE_SHA, 0, MiB, far(), 5000, (received) => seen.push(received));
+    await joined(asker.request(FILE_SHA, 0, MiB, far(), 5000, (received) => seen.push(received)));
     expect(seen.length).toBeGreaterThanOrEqual(Math.ceil(MiB / MAX_FRAME_BYTES));
     expect(seen.every((n, i) => i === 0 || n > seen[i - 1]!)).toBe(true);
     expect(seen.at(-1)).toBe(MiB);
@@ -136,7 +136,7 @@ describe('PeerLink transfers', () => {
     [7, MiB - 3],
   ])('sends the sub-range [%i, %i) byte-identical, in contiguous frames', async (start, end) => {
     const { asker, sent, sizes } = wire({ provider: memoryProvider([FILE]) });
-    const got = await asker.request(FILE_SHA, start, end, far(), 5000);
+    const got = await joined(asker.request(FILE_SHA, start, end, far(), 5000));
     expect(Buffer.from(got).equals(FILE.subarray(start, end))).toBe(true);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
     expectContiguous(sent, start, end);
@@ -144,8 +144,8 @@ describe('PeerLink transfers', () => {
 
   it('serves the last byte and an empty range', async () => {
     const { asker, sent } = wire({ provider: memoryProvider([FILE]) });
-    expect([...(await asker.request(FILE_SHA, MiB - 1, MiB, far(), 5000))]).toEqual([FILE[MiB - 1]]);
-    expect(await asker.request(FILE_SHA, 5, 5, far(), 5000)).toHaveLength(0);
+    expect([...(await joined(asker.request(FILE_SHA, MiB - 1, MiB, far(), 5000)))]).toEqual([FILE[MiB - 1]]);
+    expect(await joined(asker.request(FILE_SHA, 5, 5, far(), 5000))).toHaveLength(0);
     expect(sent).toHaveLength(1);
   });
 
@@ -154,7 +154,7 @@ describe('PeerLink transfers', () => {
     const [a, b] = channelPair('a', 'b');
     const left = new PeerLink(a, options({ provider: memoryProvider([other]) }));
     const right = new PeerLink(b, options({ provider: memoryProvider([FILE]) }));
-    const [fromRight, fromLeft] = await Promise.all([left.request(FILE_SHA, 0, 10, far(), 5000), right.request(sha(other), 0, 1000, far(), 5000)]);
+    const [fromRight, fromLeft] = await Promise.all([joined(left.request(FILE_SHA, 0, 10, far(), 5000)), joined(right.request(sha(other), 0, 1000, far(), 5000))]);
     expect(fromRight).toEqual(FILE.subarray(0, 10));
     expect(fromLeft).toEqual(other);
     expect(left.peerId).toBe('b');
@@ -165,7 +165,7 @@ describe('PeerLink transfers', () => {
 describe('PeerLink rejects', () => {
   it('answers an unknown hash with NotFound → PEER_REJECTED', async () => {
     const { asker, faults } = wire({ provider: memoryProvider([FILE]) });
-    const error = await rejection(asker.request('00'.repeat(32), 0, 10, far(), 5000));
+    const error = await rejection(joined(asker.request('00'.repeat(32), 0, 10, far(), 5000)));
     expect(error.code).toBe('PEER_REJECTED');
     expect(error.details.reason).toBe(RejectReason.NotFound);
     expect(asker.isOpen).toBe(true);
@@ -176,17 +176,17 @@ describe('PeerLink rejects', () => {
     const provider = memoryProvider([FILE]);
     let allowed = false;
     const { asker } = wire({ provider, uploadAllowed: () => allowed });
-    const error = await rejection(asker.request(FILE_SHA, 0, 10, far(), 5000));
+    const error = await rejection(joined(asker.request(FILE_SHA, 0, 10, far(), 5000)));
     expect(error.code).toBe('PEER_REJECTED');
     expect(error.details.reason).toBe(RejectReason.UploadOff);
     expect(provider.maxActive).toBe(0);
     allowed = true;
-    await expect(asker.request(FILE_SHA, 0, 10, far(), 5000)).resolves.toHaveLength(10);
+    await expect(joined(asker.request(FILE_SHA, 0, 10, far(), 5000))).resolves.toHaveLength(10);
   });
 
   it('answers a range past the end of the file with BadRequest', async () => {
     const { asker } = wire({ provider: memoryProvider([FILE]) });
-    const error = await rejection(asker.request(FILE_SHA, 0, MiB + 1, far(), 5000));
+    const error = await rejection(joined(asker.request(FILE_SHA, 0, MiB + 1, far(), 5000)));
     expect(error.details.reason).toBe(RejectReason.BadRequest);
   });
 });
@@ -196,7 +196,7 @@ describe('PeerLink upload queue', () => {
     const files = Array.from({ length: 20 }, () => new Uint8Array(randomBytes(70_000)));
     const provider = memoryProvider(files, 5);
     const { asker } = wire({ provider, maxConcurrentUploads: 2, maxQueuedUploads: 64 });
-    const got = await Promise.all(files.map((f) => asker.request(sha(f), 0, f.length, far(), 5000)));
+    const got = await Promise.all(files.map((f) => joined(asker.request(sha(f), 0, f.length, far(), 5000))));
     got.forEach((bytes, i) => expect(Buffer.from(bytes).equals(files[i]!)).toBe(true));
     expect(provider.maxActive).toBe(2);
   });
@@ -213,9 +213,9 @@ describe('PeerLink upload queue', () => {
     };
     const { asker, sent } = wire({ provider, maxConcurrentUploads: 4 });
     const got = await Promise.all([
-      asker.request(sha(slow), 0, 200_000, far(), 5000),
-      asker.request(sha(fast), 0, 200_000, far(), 5000),
-      asker.request(sha(fast), 200_000, 400_000, far(), 5000),
+      joined(asker.request(sha(slow), 0, 200_000, far(), 5000)),
+      joined(asker.request(sha(fast), 0, 200_000, far(), 5000)),
+      joined(asker.request(sha(fast), 200_000, 400_000, far(), 5000)),
     ]);
     expect(Buffer.from(got[0]).equals(slow)).toBe(true);
     expect(Buffer.from(Buffer.concat([got[1], got[2]])).equals(fast)).toBe(true);
@@ -230,10 +230,10 @@ describe('PeerLink upload queue', () => {
     const { asker, sent } = wire({ provider: memoryProvider([FILE], 5), maxConcurrentUploads: 2 });
     const abort = new AbortController();
     const results = Promise.all([
-      asker.request(FILE_SHA, 0, 300_000, far(), 5000),
-      asker.request('ab'.repeat(32), 0, 10, far(), 5000).catch((e: DeployNetError) => e.code),
-      asker.request(FILE_SHA, 0, 300_000, far(), 5000, undefined, abort.signal).catch((e: DeployNetError) => e.code),
-      asker.request(FILE_SHA, 300_000, MiB, far(), 5000),
+      joined(asker.request(FILE_SHA, 0, 300_000, far(), 5000)),
+      joined(asker.request('ab'.repeat(32), 0, 10, far(), 5000)).catch((e: DeployNetError) => e.code),
+      joined(asker.request(FILE_SHA, 0, 300_000, far(), 5000, undefined, abort.signal)).catch((e: DeployNetError) => e.code),
+      joined(asker.request(FILE_SHA, 300_000, MiB, far(), 5000)),
     ]);
     abort.abort();
     const [first, missing, cancelled, last] = await results;
@@ -249,13 +249,13 @@ describe('PeerLink upload queue', () => {
     const gate = new Promise<void>((r) => (release = r));
     const provider: ContentProvider = { get: async () => (await gate, new Blob([FILE])) };
     const { asker } = wire({ provider, maxConcurrentUploads: 2, maxQueuedUploads: 3 });
-    const results = Array.from({ length: 8 }, () => asker.request(FILE_SHA, 0, 1000, far(), 5000).then(() => 'ok', (e: DeployNetError) => e));
+    const results = Array.from({ length: 8 }, () => joined(asker.request(FILE_SHA, 0, 1000, far(), 5000)).then(() => 'ok', (e: DeployNetError) => e));
     const early = await Promise.all(results.slice(5));
     for (const e of early) expect(e).toMatchObject({ code: 'PEER_REJECTED', details: { reason: RejectReason.Busy } });
     release();
     expect(await Promise.all(results.slice(0, 5))).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
     // Slots are free again.
-    await expect(asker.request(FILE_SHA, 0, 10, far(), 5000)).resolves.toHaveLength(10);
+    await expect(joined(asker.request(FILE_SHA, 0, 10, far(), 5000))).resolves.toHaveLength(10);
   });
 });
 
@@ -263,9 +263,9 @@ describe('PeerLink upload accounting', () => {
   it('reports every payload byte sent through onUpload', async () => {
     const uploads: number[] = [];
     const { asker } = wire({ provider: memoryProvider([FILE]), onUpload: (n) => uploads.push(n) });
-    await asker.request(FILE_SHA, 0, MiB, far(), 5000);
-    await asker.request(FILE_SHA, 10, 70_000, far(), 5000);
-    await rejection(asker.request('11'.repeat(32), 0, 10, far(), 5000));
+    await joined(asker.request(FILE_SHA, 0, MiB, far(), 5000));
+    await joined(asker.request(FILE_SHA, 10, 70_000, far(), 5000));
+    await rejection(joined(asker.request('11'.repeat(32), 0, 10, far(), 5000)));
     expect(uploads.reduce((a, b) => a + b, 0)).toBe(MiB + 69_990);
     expect(uploads.every((n) => n > 0 && n <= MAX_FRAME_BYTES)).toBe(true);
   });
@@ -296,13 +296,13 @@ describe('PeerLink upload limiter', () => {
     const uploads: number[] = [];
     const { asker, sent } = wire({ provider: memoryProvider([FILE]), uploadLimiter: limiter, onUpload: (n) => uploads.push(n) });
     limiter.hold = true;
-    const whole = asker.request(FILE_SHA, 0, MiB, far(), 5000);
+    const whole = joined(asker.request(FILE_SHA, 0, MiB, far(), 5000));
     await sleep(20);
     expect(limiter.takes).toHaveLength(1); // waiting on the limiter: nothing sent yet
     expect(sent).toEqual([]);
     limiter.release();
     expect(Buffer.from(await whole).equals(FILE)).toBe(true);
-    await asker.request(FILE_SHA, 100_001, 400_003, far(), 5000);
+    await joined(asker.request(FILE_SHA, 100_001, 400_003, far(), 5000));
     const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
     const dataBytes = sum(sent.map((f) => (f.type === 'data' ? f.payload.length : 0)));
     expect(dataBytes).toBe(MiB + 300_002);
@@ -332,7 +332,7 @@ describe('PeerLink upload limiter', () => {
     const bucket = new TokenBucket({ capacity: 100_000, ratePerSec: 200_000 });
     const { asker } = wire({ provider: memoryProvider([FILE]), uploadLimiter: bucket });
     const started = performance.now();
-    const got = await asker.request(FILE_SHA, 0, 500_000, Date.now() + 10_000, 5000);
+    const got = await joined(asker.request(FILE_SHA, 0, 500_000, Date.now() + 10_000, 5000));
     const elapsed = performance.now() - started;
     expect(Buffer.from(got).equals(FILE.subarray(0, 500_000))).toBe(true);
     // 100 kB at once, 400 kB at 200 kB/s: about 2 s. A lower bound only: it is a property.
@@ -377,7 +377,7 @@ describe('PeerLink mesh frames (PEERS, SIGNAL)', () => {
     const heard: Frame[] = [];
     const left = new PeerLink(a, options({ provider: memoryProvider([FILE]) }));
     const right = new PeerLink(b, options({ onPeers: (f) => heard.push(f), onSignal: (f) => heard.push(f) }));
-    const transfer = right.request(FILE_SHA, 0, MiB, far(), 5000);
+    const transfer = joined(right.request(FILE_SHA, 0, MiB, far(), 5000));
     await left.sendMesh({ type: 'peers', id: 0, peers: ['c', 'd'] });
     await left.sendMesh({ type: 'signal', id: 3, kind: 'offer', from: 'a', to: 'c', data: 'v=0\r\n' });
     expect(Buffer.from(await transfer).equals(FILE)).toBe(true);

@@ -1,6 +1,8 @@
 /**
  * The DeployNet wire protocol (core/wire.ts) over one FrameChannel, both roles at once:
- * - requester: `request()` asks for bytes of a file by hash and collects in-order DATA frames;
+ * - requester: `request()` asks for bytes of a file by hash and collects in-order DATA frames,
+ *   whose payloads it hands back as they came (ByteParts: views into the channel's messages, no
+ *   copy);
  * - responder: answers REQUEST frames from a ContentProvider, in 64 KiB frames with backpressure,
  *   paced by an optional upload limiter (token bucket). Answers go out one after another, in the
  *   order their requests came (their lookups and first reads run ahead): the requester, which
@@ -21,6 +23,7 @@ import {
   RejectReason,
   decodeFrame,
   encodeFrame,
+  type ByteParts,
   frameBytes,
   type Frame,
   type HaveChunksFrame,
@@ -64,11 +67,13 @@ export type MeshFrame = PeersFrame | SignalFrame | HaveFrame | HaveChunksFrame;
 
 interface Pending {
   readonly start: number;
-  readonly buffer: Uint8Array;
+  /** Bytes asked for. */
+  readonly size: number;
+  readonly parts: Uint8Array[];
   received: number;
   /** When the last frame for it came (or it was asked): the idle timer counts from here. */
   heardAt: number;
-  readonly resolve: (bytes: Uint8Array) => void;
+  readonly resolve: (parts: ByteParts) => void;
   readonly reject: (error: DeployNetError) => void;
   timer: ReturnType<typeof setTimeout>;
   readonly onProgress: ((received: number) => void) | undefined;
@@ -114,13 +119,13 @@ export class PeerLink {
     idleMs: number,
     onProgress?: (received: number) => void,
     signal?: AbortSignal,
-  ): Promise<Uint8Array> {
+  ): Promise<ByteParts> {
     if (this.closed) return Promise.reject(new DeployNetError('PEER_UNAVAILABLE', 'link closed'));
     if (signal?.aborted) return Promise.reject(new DeployNetError('CANCELLED', 'request aborted'));
-    if (end === start) return Promise.resolve(new Uint8Array(0));
+    if (end === start) return Promise.resolve([]);
     const id = this.nextId++;
     const asked = Date.now();
-    return new Promise<Uint8Array>((resolve, reject) => {
+    return new Promise<ByteParts>((resolve, reject) => {
       // One timer per request, not one per frame: when it fires it looks at when the last frame
       // came, and sleeps again for the rest of the idle time if that was recently.
       const onTimer = () => {
@@ -135,7 +140,7 @@ export class PeerLink {
         this.settle(id);
         void this.channel.send(encodeFrame({ type: 'cancel', id })).catch(() => undefined);
         const why = now >= deadline ? 'missed the deadline' : `sent nothing for ${idleMs} ms`;
-        reject(new DeployNetError('PEER_TIMEOUT', `peer ${this.peerId} ${why} (${p.received} of ${p.buffer.length} bytes, ${now - asked} ms after asking)`));
+        reject(new DeployNetError('PEER_TIMEOUT', `peer ${this.peerId} ${why} (${p.received} of ${p.size} bytes, ${now - asked} ms after asking)`));
       };
       const timer = setTimeout(onTimer, Math.max(0, Math.min(idleMs, deadline - asked)));
       const onAbort = () => {
@@ -147,10 +152,11 @@ export class PeerLink {
       const done = () => signal?.removeEventListener('abort', onAbort);
       this.pending.set(id, {
         start,
-        buffer: new Uint8Array(end - start),
+        size: end - start,
+        parts: [],
         received: 0,
         heardAt: asked,
-        resolve: (bytes) => (done(), resolve(bytes)),
+        resolve: (parts) => (done(), resolve(parts)),
         reject: (error) => (done(), reject(error)),
         timer,
         onProgress,
@@ -224,20 +230,20 @@ export class PeerLink {
   private onData(id: number, offset: number, payload: Uint8Array): void {
     const p = this.pending.get(id);
     if (!p) return; // late frames of a request that timed out or was cancelled
-    if (offset !== p.start + p.received || p.received + payload.length > p.buffer.length) {
+    if (offset !== p.start + p.received || p.received + payload.length > p.size) {
       this.settle(id);
       const error = new DeployNetError('SIZE_MISMATCH', `peer ${this.peerId} sent bytes out of order or beyond the request`);
       p.reject(error);
       this.fault(error);
       return;
     }
-    p.buffer.set(payload, p.received);
+    p.parts.push(payload); // a view into this frame's message: kept, not copied
     p.received += payload.length;
     p.heardAt = Date.now();
     p.onProgress?.(p.received);
-    if (p.received === p.buffer.length) {
+    if (p.received === p.size) {
       this.settle(id);
-      p.resolve(p.buffer);
+      p.resolve(p.parts);
     }
   }
 

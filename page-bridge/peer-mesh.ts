@@ -6,7 +6,7 @@
  * for the session (invariant 6). Every link hears what this visitor holds (have-announcer.ts) and
  * is asked only for what it announced (holdings.ts, swarm-download.ts).
  */
-import { type BridgeState, type CryptoProvider, type DeployNetError, type Manifest, type SiteConfig } from '../core/index.js';
+import { partsHasher, type BridgeState, type ByteParts, type CryptoProvider, type DeployNetError, type Manifest, type PartsHash, type SiteConfig } from '../core/index.js';
 import type { ContentProvider } from './content-provider.js';
 import type { FrameChannel } from './frame-channel.js';
 import { HaveAnnouncer } from './have-announcer.js';
@@ -54,6 +54,8 @@ export class PeerMesh {
   private readonly faults = new Map<string, number>();
   /** Speed and failures per peer, learnt across downloads. */
   private readonly scores = new PeerScores();
+  /** One for every download: its scratch buffers stay warm between files. */
+  private readonly hash: PartsHash;
   private readonly session: SignalSession;
   private readonly signaling: MeshSignaling;
   private startupDone = false;
@@ -66,6 +68,7 @@ export class PeerMesh {
   constructor(private readonly options: MeshOptions) {
     const { config } = options;
     this.uploadLimiter = uploadBucket(config);
+    this.hash = partsHasher(options.crypto);
     this.announcer = new HaveAnnouncer(options.holdings, () => this.links);
     void options.holdingsReady.then(() => this.announcer.setReady());
     // Peers dial us too: we take up to twice the links we open.
@@ -133,7 +136,7 @@ export class PeerMesh {
   fetchChunks(
     target: DownloadTarget,
     deadline: number,
-    onChunk: (index: number, bytes: Uint8Array, peerId: string) => void,
+    onChunk: (index: number, parts: ByteParts, peerId: string) => void,
     onProgress: (received: number) => void,
     onOrigin: (indices: readonly number[]) => void,
     signal: AbortSignal,
@@ -151,6 +154,7 @@ export class PeerMesh {
       links: () => [...this.links.values()].filter((l) => l.isOpen),
       scores: this.scores,
       crypto: this.options.crypto,
+      hash: this.hash,
       idleMs: this.options.config.peerTimeoutMs,
       deadline,
       onChunk,

@@ -32,9 +32,8 @@ export function idbStoredChunks(holds: StoredChunks['holds']): StoredChunks {
       const database = await open();
       if (!database.objectStoreNames.contains(PARTIALS_STORE_NAME)) return undefined;
       const value: unknown = await database.get(PARTIALS_STORE_NAME, [sha256, index]);
-      if (value instanceof ArrayBuffer) return new Uint8Array(value);
-      if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-      return undefined;
+      // A Blob, as the SW stores chunks (sw/partial-store.ts); anything else is not a chunk.
+      return value instanceof Blob ? new Uint8Array(await value.arrayBuffer()) : undefined;
     },
   };
 }

@@ -6,7 +6,9 @@ import {
   parsePeerFetchCancel,
   parsePeerFetchRequest,
   parseSwStatus,
+  transferList,
   type BridgeState,
+  type ByteParts,
   type ChunksHeld,
   type PeerChunk,
   type PeerFetchEnd,
@@ -47,7 +49,8 @@ const PROGRESS_EVERY_MS = 250;
  * chunks the SW should take from the origin now (rendezvous, chunk-sources.ts).
  */
 export interface ChunkSink {
-  chunk(index: number, bytes: Uint8Array, peerId: string): void;
+  /** A verified chunk; its pieces' buffers are transferred (detached here). */
+  chunk(index: number, parts: ByteParts, peerId: string): void;
   progress(received: number): void;
   origin(indices: readonly number[]): void;
 }
@@ -101,11 +104,12 @@ export function servePeerFetches(container: ServiceWorkerContainer, answer: Peer
     };
     let last = 0;
     const sink: ChunkSink = {
-      chunk(index, bytes, peerId) {
-        const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
-        const body = whole ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer;
-        const message: PeerChunk = { type: 'peer-chunk', v: BRIDGE_PROTOCOL, index, body, peerId };
-        port.postMessage(message, [body]);
+      chunk(index, parts, peerId) {
+        // The pieces as they are, their buffers moved (no copy); copied only from shared memory.
+        const transfer = transferList(parts);
+        const own = transfer ? parts : parts.map((part) => part.slice());
+        const message: PeerChunk = { type: 'peer-chunk', v: BRIDGE_PROTOCOL, index, parts: own, peerId };
+        port.postMessage(message, transfer ?? own.map((part) => part.buffer));
       },
       progress(received) {
         if (Date.now() - last < PROGRESS_EVERY_MS) return;

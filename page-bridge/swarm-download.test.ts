@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DeployNetError, MIN_CHUNK_SIZE, RejectReason, chunkCount, chunkRange, rendezvousOwner, webCrypto } from '../core/index.js';
+import { DeployNetError, MIN_CHUNK_SIZE, RejectReason, chunkCount, chunkRange, joinParts, rendezvousOwner, webCrypto, type ByteParts } from '../core/index.js';
 import { prng } from '../test/unit/test-kit.js';
 import type { FileHoldings } from './chunk-sources.js';
 import type { Held } from './holdings.js';
@@ -89,7 +89,7 @@ class FakeLink implements ChunkLink {
     this.fileSha = sha(file);
   }
 
-  request(sha256: string, start: number, end: number, deadline: number, idleMs: number, onProgress?: (received: number) => void, signal?: AbortSignal): Promise<Uint8Array> {
+  request(sha256: string, start: number, end: number, deadline: number, idleMs: number, onProgress?: (received: number) => void, signal?: AbortSignal): Promise<ByteParts> {
     const index = Math.floor(start / CHUNK);
     if (sha256 !== this.fileSha || start % CHUNK !== 0 || end !== chunkRange(index, this.file.length, CHUNK).end) this.malformed.push(`${sha256.slice(0, 8)} ${start}-${end}`);
     if (this.rejected) this.askedAfterReject++;
@@ -99,7 +99,7 @@ class FakeLink implements ChunkLink {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     const answer = this.answer(index, nth);
-    return new Promise<Uint8Array>((resolve, rejectWith) => {
+    return new Promise<ByteParts>((resolve, rejectWith) => {
       let live = true;
       const timers: Array<ReturnType<typeof setTimeout>> = [];
       const finish = () => {
@@ -140,7 +140,8 @@ class FakeLink implements ChunkLink {
           if (answer.kind === 'wrong') bytes[0] = bytes[0]! ^ 0xff;
           else this.served.push(index);
           onProgress?.(bytes.length);
-          resolve(bytes);
+          // In pieces, as a PeerLink hands them back (uneven ones, so a piece spans no frame size).
+          resolve(bytes.length > 3 ? [bytes.subarray(0, 3), bytes.subarray(3, bytes.length >> 1), bytes.subarray(bytes.length >> 1)] : [bytes]);
         }, answer.afterMs ?? 1),
       );
     });
@@ -172,7 +173,7 @@ function start(links: readonly ChunkLink[] | (() => readonly ChunkLink[]), optio
     crypto,
     idleMs: 60,
     deadline: Date.now() + 5_000,
-    onChunk: (index, bytes, peerId) => chunks.push({ index, bytes, peerId }),
+    onChunk: (index, parts, peerId) => chunks.push({ index, bytes: joinParts(parts), peerId }),
     onBadChunk: (link) => bad.push(link),
     onProgress: (received) => progress.push(received),
     ...options,

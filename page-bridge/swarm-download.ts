@@ -19,7 +19,7 @@
  * opens as chunks arrive, re-decided each time, since downloaders come and go). The wait is bounded: idleMs
  * without any announcement or arrival ends the download, and the SW takes the rest from the origin.
  */
-import { DeployNetError, RejectReason, chunkRange, peerBudgetMs, toHex } from '../core/index.js';
+import { DeployNetError, RejectReason, chunkRange, partsHasher, partsLength, peerBudgetMs, toHex, type ByteParts, type PartsHash } from '../core/index.js';
 import { originShare, originWindow, sourcesFor } from './chunk-sources.js';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_PER_PEER, realTimers, type ChunkLink, type DownloadHandle, type DownloadOptions, type DownloadResult, type DownloadTimers } from './download-options.js';
 
@@ -66,8 +66,10 @@ class SwarmDownload {
   private readonly maxAttempts: number;
   private readonly now: () => number;
   private readonly timers: DownloadTimers;
+  private readonly hash: PartsHash;
 
   constructor(private readonly o: DownloadOptions) {
+    this.hash = o.hash ?? partsHasher(o.crypto);
     this.queue = [...o.target.want];
     this.perPeer = o.perPeer ?? DEFAULT_PER_PEER;
     this.maxAttempts = o.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
@@ -236,26 +238,26 @@ class SwarmDownload {
     link
       .request(this.o.target.sha256, start, end, deadline, this.o.idleMs, onProgress, attempt.abort.signal)
       .then(
-        (bytes) => this.arrived(index, attempt, bytes, now, firstByteMs ?? this.now() - now, sharing),
+        (parts) => this.arrived(index, attempt, parts, now, firstByteMs ?? this.now() - now, sharing),
         (error: unknown) => this.failed(index, attempt, error),
       )
       .catch((error: unknown) => this.failed(index, attempt, error));
   }
 
-  private async arrived(index: number, attempt: Attempt, bytes: Uint8Array, askedAt: number, firstByteMs: number, sharing: number): Promise<void> {
-    const ok = toHex(await this.o.crypto.sha256(bytes)) === this.o.target.chunks[index];
+  private async arrived(index: number, attempt: Attempt, parts: ByteParts, askedAt: number, firstByteMs: number, sharing: number): Promise<void> {
+    const ok = toHex(await this.hash(parts)) === this.o.target.chunks[index];
     if (!ok) {
       this.o.onBadChunk(attempt.link);
       this.o.scores.failed(attempt.link.peerId, this.now());
       return this.failed(index, attempt, new DeployNetError('HASH_MISMATCH', `peer ${attempt.link.peerId} sent chunk ${index} with the wrong hash`));
     }
-    this.o.scores.succeeded(attempt.link.peerId, bytes.length, this.now() - askedAt, firstByteMs, sharing);
+    this.o.scores.succeeded(attempt.link.peerId, partsLength(parts), this.now() - askedAt, firstByteMs, sharing);
     this.settle(index, attempt);
     if (!this.finished && !this.done.has(index) && !this.dropped.has(index)) {
       this.done.add(index);
       for (const other of this.inFlight.get(index) ?? []) other.abort.abort(); // the race's loser
       try {
-        this.o.onChunk(index, bytes, attempt.link.peerId);
+        this.o.onChunk(index, parts, attempt.link.peerId);
       } catch (error) {
         console.warn('[deploynet] could not pass on a chunk:', error); // the SW gets it elsewhere
       }

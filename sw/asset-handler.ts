@@ -17,6 +17,7 @@ import {
   chunkCount,
   chunkHashes,
   fileHeaders,
+  partsHasher,
   peerBudgetMs,
   planRange,
   type CryptoProvider,
@@ -64,6 +65,8 @@ export interface AssetRequest {
 
 
 export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) => Promise<Response> {
+  // One for every download: its scratch buffers stay warm between files.
+  const hash = partsHasher(deps.crypto);
   return async ({ request, url, clientId, resultingClientId, waitUntil }) => {
     const startedAt = performance.now();
     await deps.manifests.ready();
@@ -90,7 +93,7 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
     // chunks it needs are fetched (a media element seeking in a large file), not the whole file.
     const plan = planRange(range, file.size);
     // 416 needs no bytes: the SW answers it itself (hence `cache`: nothing was fetched).
-    if (plan.kind === 'unsatisfiable') return answer(new ArrayBuffer(0), 'cache');
+    if (plan.kind === 'unsatisfiable') return answer(new Response(), 'cache');
     const chunkSize = verified.manifest.chunkSize;
     const span = plan.kind === 'partial' && !isFill ? chunkSpan(plan, chunkSize) : undefined;
     const partOnly = span !== undefined && (span.first > 0 || span.last < chunkCount(file.size, chunkSize) - 1);
@@ -105,6 +108,7 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
       file,
       chunkSize,
       crypto: deps.crypto,
+      hash,
       peers: peersAllowed
         ? (want, handlers) => deps.bridges.open({ path: route.path, sha256: file.sha256, size: file.size, chunkSize, chunks: chunkHashes(file), want }, clientId, deadline, handlers)
         : null,
@@ -140,11 +144,12 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
       // next request of this file (another range, the whole file, the fill-in) starts from them.
       return withFailure(partialResponse(await download.slice(plan.first, plan.last + 1), plan, file, signed, source, startedAt));
     }
-    const whole = download.whole();
     // Once cached, the bridges announce the file. Its stored chunks go once it is cached, or was
-    // refused (then they would only hold the space the cache was denied).
+    // refused (then they would only hold the space the cache was denied). The cache reads the
+    // verified chunks as they are, streamed (no joined copy of the whole file).
     const cache = async (evict: boolean): Promise<boolean> => {
-      const stored = await deps.content.put(file, await whole, { evict });
+      await download.whenComplete();
+      const stored = await deps.content.put(file, () => download.stream(), { evict });
       if (stored) deps.bridges.held(file.sha256, null);
       waitUntil(download.dropStored());
       return stored;
@@ -153,12 +158,12 @@ export function createAssetHandler(deps: AssetHandlerDeps): (req: AssetRequest) 
       // The bridge's background fill-in must not push out what the visitor used: it never evicts,
       // and it is told whether the bytes were kept so it can stop when storage is full.
       const stored = await cache(false);
-      const response = await answer(await whole, source);
+      const response = await answer(new Response(download.stream()), source);
       response.headers.set(CACHED_HEADER, String(stored));
       return withFailure(response);
     }
     waitUntil(cache(true).catch(() => undefined));
-    if (range !== null) return withFailure(await answer(await whole, source));
+    if (range !== null) return withFailure(await answer(new Response(download.stream()), source));
     return withFailure(assetResponse(download.stream(), file, signed, source, startedAt));
   };
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PeerFetchRequest } from '../core/index.js';
+import { partsLength, type PeerFetchRequest } from '../core/index.js';
 import { BridgeRegistry, type PeerFailure, type PeerSession } from './bridge-registry.js';
 
 /** The SW's Clients (a WebWorker type; tests type-check with the DOM library). */
@@ -37,7 +37,7 @@ function openSession(registry: BridgeRegistry, deadline: number): Outcome & { se
   let settle: (failure: PeerFailure | null) => void = () => undefined;
   const end = new Promise<PeerFailure | null>((resolve) => (settle = resolve));
   const session = registry.open(REQUEST, 'page-1', deadline, {
-    chunk: (index, body, peerId) => chunks.push({ index, bytes: body.byteLength, peerId }),
+    chunk: (index, parts, peerId) => chunks.push({ index, bytes: partsLength(parts), peerId }),
     end: (failure) => settle(failure),
   });
   return { chunks, end, session };
@@ -73,7 +73,7 @@ describe('BridgeRegistry.open', () => {
   it('passes on the bridge’s chunks, then its end', async () => {
     const registry = ready((request, port) => {
       expect(request).toMatchObject({ type: 'peer-fetch', v: 1, ...REQUEST });
-      port.postMessage({ type: 'peer-chunk', v: 1, index: 0, body: new ArrayBuffer(3), peerId: 'p9' });
+      port.postMessage({ type: 'peer-chunk', v: 1, index: 0, parts: [new Uint8Array(3)], peerId: 'p9' });
       port.postMessage({ type: 'peer-fetch-end', v: 1, code: null });
     });
     const got = openSession(registry, Date.now() + 5000);

@@ -4,6 +4,7 @@ import {
   failureDetail,
   parsePeerFetchReply,
   type BridgeState,
+  type ByteParts,
   type ChunksHeld,
   type ErrorCode,
   type PeerFetchCancel,
@@ -21,7 +22,7 @@ export interface PeerFailure {
 /** Where a peer session's results go. */
 export interface PeerHandlers {
   /** A chunk the bridge verified (the SW checks it again: it is the trust boundary). */
-  chunk(index: number, body: ArrayBuffer, peerId: string): void;
+  chunk(index: number, parts: ByteParts, peerId: string): void;
   /** The session is over: null when every wanted chunk came, else why not. Called once. */
   end(failure: PeerFailure | null): void;
   /** The bridge says: take these chunks from the origin now (nobody holds them; this visitor owns them). */
@@ -102,7 +103,7 @@ export class BridgeRegistry {
             return stillAlive();
           case 'peer-chunk':
             stillAlive();
-            return handlers.chunk(reply.index, reply.body, reply.peerId);
+            return handlers.chunk(reply.index, reply.parts, reply.peerId);
           case 'peer-fetch-origin':
             stillAlive();
             return handlers.origin?.(reply.chunks);

@@ -93,4 +93,23 @@ describe('ContentCache under storage pressure', () => {
     expect(await content.put(b, new ArrayBuffer(60), { evict: true })).toBe(true);
     expect(held()).toEqual([b.sha256]);
   });
+
+  it('stores a file given as a maker of streams, byte for byte, with its length; a put refused for quota is tried again on a new stream', async () => {
+    const [a, b] = [file(1, 60), file(2, 50)];
+    const { content, held } = setup(100, [a, b]);
+    await content.put(a, new ArrayBuffer(a.size), { evict: true });
+    const parts = [Uint8Array.from({ length: 30 }, (_, i) => i), Uint8Array.from({ length: 20 }, (_, i) => 100 + i)];
+    let made = 0;
+    const streams = () => {
+      made++;
+      let next = 0;
+      return new ReadableStream<Uint8Array>({ pull: (c) => (next < parts.length ? c.enqueue(parts[next++]!) : c.close()) });
+    };
+    expect(await content.put(b, streams, { evict: true })).toBe(true); // 110 > 100: a goes, then b is put again
+    expect(made).toBe(2);
+    expect(held()).toEqual([b.sha256]);
+    const hit = (await content.get(b))!;
+    expect(hit.headers.get('content-length')).toBe('50');
+    expect([...new Uint8Array(await hit.arrayBuffer())]).toEqual([...parts[0]!, ...parts[1]!]);
+  });
 });

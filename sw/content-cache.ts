@@ -59,7 +59,8 @@ export class ContentCache {
    * Stores verified bytes; resolves whether they were stored. With `evict`, a quota error makes
    * room by dropping other files first. Never throws: a failure is logged and the page carries on.
    */
-  async put(file: ManifestFile, body: ArrayBuffer, options: { readonly evict: boolean }): Promise<boolean> {
+  /** `body`: the file's verified bytes, or a maker of streams of them (called for each try). */
+  async put(file: ManifestFile, body: ArrayBuffer | (() => ReadableStream<Uint8Array>), options: { readonly evict: boolean }): Promise<boolean> {
     if (!this.#deps.writable()) return false;
     try {
       const cache = await this.#deps.caches.open(CONTENT_CACHE);
@@ -104,9 +105,10 @@ export class ContentCache {
     }
   }
 
-  async #store(cache: Cache, file: ManifestFile, body: ArrayBuffer): Promise<void> {
-    const headers = { 'content-type': file.type, 'content-length': String(body.byteLength) };
-    await cache.put(this.#key(file.sha256), new Response(body, { headers }));
+  async #store(cache: Cache, file: ManifestFile, body: ArrayBuffer | (() => ReadableStream<Uint8Array>)): Promise<void> {
+    // Verified bytes are exactly file.size long.
+    const headers = { 'content-type': file.type, 'content-length': String(file.size) };
+    await cache.put(this.#key(file.sha256), new Response(body instanceof ArrayBuffer ? body : body(), { headers }));
     this.#lastUsed.set(file.sha256, this.#deps.now());
   }
 
@@ -136,3 +138,4 @@ export class ContentCache {
     return contentCacheKey(this.#deps.origin, sha256);
   }
 }
+

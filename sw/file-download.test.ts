@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { chunkCount, chunkRange, webCrypto, type ManifestFile } from '../core/index.js';
+import { chunkCount, chunkRange, joinParts, partsLength, webCrypto, type ByteParts, type ManifestFile } from '../core/index.js';
 import { prng } from '../test/unit/test-kit.js';
 import type { PeerHandlers, PeerSession } from './bridge-registry.js';
 import { FileDownload, OriginMismatch } from './file-download.js';
@@ -35,6 +35,22 @@ const FILE = fileOf(FILE_BYTES);
 function chunkOf(bytes: Uint8Array, index: number): ArrayBuffer {
   const { start, end } = chunkRange(index, bytes.length, CHUNK);
   return bytes.slice(start, end).buffer;
+}
+
+/**
+ * A chunk as a peer's bytes reach the SW: in pieces, each a view into a buffer of its own after a
+ * header (as DATA frames' payloads are), the last one short.
+ */
+function framesOf(bytes: Uint8Array, index: number): ByteParts {
+  const chunk = new Uint8Array(chunkOf(bytes, index));
+  const parts: Uint8Array[] = [];
+  for (let at = 0; at < chunk.length; at += 5000) {
+    const piece = chunk.subarray(at, at + 5000);
+    const frame = new Uint8Array(10 + piece.length);
+    frame.set(piece, 10);
+    parts.push(frame.subarray(10));
+  }
+  return parts;
 }
 
 interface OriginLog {
@@ -114,7 +130,7 @@ describe('FileDownload', () => {
       void (async () => {
         for (const i of [...want].reverse()) {
           await tick();
-          h.chunk(i, chunkOf(FILE_BYTES, i), 'p1');
+          h.chunk(i, framesOf(FILE_BYTES, i), 'p1');
         }
         h.end(null);
       })();
@@ -122,7 +138,7 @@ describe('FileDownload', () => {
     const d = download(peers, origin);
     expect(await d.start()).toBe('peer');
     expectSame(await readAll(d.stream()), FILE_BYTES);
-    expectSame(await d.whole(), FILE_BYTES);
+    expectSame(await readAll(d.stream()), FILE_BYTES);
     expect(d.bytes).toEqual({ cache: 0, peer: FILE_BYTES.length, origin: 0 });
     expect(origin.asked).toEqual([]);
     expect(d.peerFailure).toBeNull();
@@ -133,15 +149,15 @@ describe('FileDownload', () => {
     const d = download(peers, originOf(FILE_BYTES));
     const started = d.start();
     await tick();
-    peers.handlers().chunk(0, chunkOf(FILE_BYTES, 0), 'p1');
-    peers.handlers().chunk(1, chunkOf(FILE_BYTES, 1), 'p1');
+    peers.handlers().chunk(0, framesOf(FILE_BYTES, 0), 'p1');
+    peers.handlers().chunk(1, framesOf(FILE_BYTES, 1), 'p1');
     expect(await started).toBe('peer');
     const reader = d.stream().getReader();
-    const first = await reader.read();
-    expect(first.value).toEqual(FILE_BYTES.subarray(0, CHUNK));
-    const second = await reader.read();
-    expect(second.value).toEqual(FILE_BYTES.subarray(CHUNK, 2 * CHUNK));
-    for (let i = 2; i < 11; i++) peers.handlers().chunk(i, chunkOf(FILE_BYTES, i), 'p1');
+    // The pieces the chunks came in, in order: the first two chunks' worth before any other exists.
+    const head: Uint8Array[] = [];
+    while (partsLength(head) < 2 * CHUNK) head.push((await reader.read()).value!);
+    expectSame(joinParts(head), FILE_BYTES.subarray(0, 2 * CHUNK));
+    for (let i = 2; i < 11; i++) peers.handlers().chunk(i, framesOf(FILE_BYTES, i), 'p1');
     let rest = 2 * CHUNK;
     for (;;) {
       const { done, value } = await reader.read();
@@ -156,14 +172,14 @@ describe('FileDownload', () => {
     const peers = scriptedPeers((want, h) => {
       void (async () => {
         await tick();
-        for (const i of want) if (![3, 4, 9].includes(i)) h.chunk(i, chunkOf(FILE_BYTES, i), 'p1');
+        for (const i of want) if (![3, 4, 9].includes(i)) h.chunk(i, framesOf(FILE_BYTES, i), 'p1');
         await tick();
         h.end({ failed: 'PEER_TIMEOUT', detail: '3 of 11 chunks missing' });
       })();
     });
     const d = download(peers, origin);
     await d.start();
-    expectSame(await d.whole(), FILE_BYTES);
+    expectSame(await readAll(d.stream()), FILE_BYTES);
     expect(origin.asked).toEqual([
       [3 * CHUNK, 5 * CHUNK],
       [9 * CHUNK, 10 * CHUNK],
@@ -174,7 +190,7 @@ describe('FileDownload', () => {
 
   it('a late chunk is raced by the origin; the peers are told to drop what the origin delivered', async () => {
     const origin = originOf(FILE_BYTES);
-    const peers = scriptedPeers((_want, h) => void tick().then(() => h.chunk(0, chunkOf(FILE_BYTES, 0), 'p1'))); // then silence
+    const peers = scriptedPeers((_want, h) => void tick().then(() => h.chunk(0, framesOf(FILE_BYTES, 0), 'p1'))); // then silence
     const d = download(peers, origin, 40);
     expect(await d.start()).toBe('peer');
     await tick(80);
@@ -183,8 +199,8 @@ describe('FileDownload', () => {
     expect(peers.cancelled).toContainEqual([1]);
     // and the peers' session keeps going for the rest until it ends
     const h = peers.handlers();
-    for (let i = 5; i < 11; i++) h.chunk(i, chunkOf(FILE_BYTES, i), 'p1');
-    expectSame(await d.whole(), FILE_BYTES);
+    for (let i = 5; i < 11; i++) h.chunk(i, framesOf(FILE_BYTES, i), 'p1');
+    expectSame(await readAll(d.stream()), FILE_BYTES);
     expect(d.bytes).toEqual({ cache: 0, peer: FILE_BYTES.length - 4 * CHUNK, origin: 4 * CHUNK });
     expect(d.peerFailure).toMatch(/^PEER_TIMEOUT; chunk 1 was not in after 40 ms/);
   });
@@ -202,8 +218,8 @@ describe('FileDownload', () => {
     expect(peers.cancelled).toEqual(expect.arrayContaining([[0], [1], [5]]));
     const h = peers.handlers();
     h.origin?.([1]); // already in: not asked again
-    for (const i of [2, 3, 4, 6, 7, 8, 9, 10]) h.chunk(i, chunkOf(FILE_BYTES, i), 'p1');
-    expectSame(await d.whole(), FILE_BYTES);
+    for (const i of [2, 3, 4, 6, 7, 8, 9, 10]) h.chunk(i, framesOf(FILE_BYTES, i), 'p1');
+    expectSame(await readAll(d.stream()), FILE_BYTES);
     expect(origin.asked).toHaveLength(2);
     expect(d.bytes).toEqual({ cache: 0, peer: FILE_BYTES.length - 3 * CHUNK, origin: 3 * CHUNK });
   });
@@ -220,13 +236,13 @@ describe('FileDownload', () => {
     const origin = originOf(FILE_BYTES, { ignoreRange: true });
     const peers = scriptedPeers((want, h) => {
       void tick().then(() => {
-        for (const i of want) if (i !== 6) h.chunk(i, chunkOf(FILE_BYTES, i), 'p1');
+        for (const i of want) if (i !== 6) h.chunk(i, framesOf(FILE_BYTES, i), 'p1');
         h.end({ failed: 'PEER_REJECTED' });
       });
     });
     const d = download(peers, origin);
     await d.start();
-    expectSame(await d.whole(), FILE_BYTES);
+    expectSame(await readAll(d.stream()), FILE_BYTES);
     expect(d.bytes.origin).toBe(CHUNK);
   });
 
@@ -234,15 +250,15 @@ describe('FileDownload', () => {
     const origin = originOf(FILE_BYTES);
     const peers = scriptedPeers((_want, h) => {
       void tick().then(() => {
-        h.chunk(0, chunkOf(FILE_BYTES, 0), 'p1');
+        h.chunk(0, framesOf(FILE_BYTES, 0), 'p1');
         const bad = new Uint8Array(chunkOf(FILE_BYTES, 1));
         bad[0]! ^= 1;
-        h.chunk(1, bad.buffer, 'p1');
+        h.chunk(1, [bad], 'p1');
       });
     });
     const d = download(peers, origin);
     await d.start();
-    expectSame(await d.whole(), FILE_BYTES);
+    expectSame(await readAll(d.stream()), FILE_BYTES);
     expect(d.peerFailure).toMatch(/^HASH_MISMATCH; /);
     expect(peers.cancelled).toContain('all');
     expect(d.bytes.peer).toBe(CHUNK);
@@ -263,23 +279,23 @@ describe('FileDownload', () => {
 
   it('when the origin fails while peers still work, the peers can still finish the file', async () => {
     const down: FileDownloadOrigin = { fetchOrigin: () => Promise.reject(new TypeError('Failed to fetch')) };
-    const peers = scriptedPeers((_want, h) => void tick().then(() => h.chunk(0, chunkOf(FILE_BYTES, 0), 'p1')));
+    const peers = scriptedPeers((_want, h) => void tick().then(() => h.chunk(0, framesOf(FILE_BYTES, 0), 'p1')));
     const d = download(peers, down, 20);
     await d.start();
     await tick(60); // the watchdog raced chunk 1 against an origin that is down
-    for (let i = 1; i < 11; i++) peers.handlers().chunk(i, chunkOf(FILE_BYTES, i), 'p1');
-    expectSame(await d.whole(), FILE_BYTES);
+    for (let i = 1; i < 11; i++) peers.handlers().chunk(i, framesOf(FILE_BYTES, i), 'p1');
+    expectSame(await readAll(d.stream()), FILE_BYTES);
   });
 
   it('a file of one chunk (and an empty file) works the same way', async () => {
     const small = randomBytes(3, 1000);
     const d = download(null, originOf(small), 5000, small);
     expect(await d.start()).toBe('origin');
-    expectSame(await d.whole(), small);
+    expectSame(await readAll(d.stream()), small);
     const empty = new Uint8Array(0);
     const e = download(null, originOf(empty), 5000, empty);
     expect(await e.start()).toBe('origin');
-    expect((await e.whole()).byteLength).toBe(0);
+    expect((await readAll(e.stream())).byteLength).toBe(0);
     expect(await readAll(e.stream())).toEqual(empty);
   });
 });
@@ -293,7 +309,7 @@ describe('FileDownload of a span (a Range request)', () => {
     const peers = scriptedPeers((want, h) => {
       asked.push([...want]);
       void tick().then(() => {
-        for (const i of want) h.chunk(i, chunkOf(FILE_BYTES, i), 'p1');
+        for (const i of want) h.chunk(i, framesOf(FILE_BYTES, i), 'p1');
         h.end(null);
       });
     });
@@ -304,7 +320,7 @@ describe('FileDownload of a span (a Range request)', () => {
     const start = 3 * CHUNK + 100;
     const end = 5 * CHUNK - 7;
     expectSame(await d.slice(start, end), FILE_BYTES.subarray(start, end));
-    expect(d.sourceAt(start)).toBe('peer');
+    expect(d.bytes).toEqual({ cache: 0, peer: 2 * CHUNK, origin: 0 });
     expect(origin.asked).toEqual([]);
   });
 
@@ -378,7 +394,7 @@ function resumable(partials: PartialStore, peers: ScriptedPeers | null, origin: 
 }
 
 async function store(partials: PartialStore, indices: readonly number[]): Promise<void> {
-  for (const i of indices) await partials.put(FILE.sha256, i, chunkOf(FILE_BYTES, i));
+  for (const i of indices) await partials.put(FILE.sha256, i, [new Uint8Array(chunkOf(FILE_BYTES, i))]);
 }
 
 describe('FileDownload resume (partial store)', () => {
@@ -386,7 +402,7 @@ describe('FileDownload resume (partial store)', () => {
     const partials = new MemoryPartialStore();
     const first = resumable(partials, null, breakingOrigin(FILE_BYTES, 4));
     expect(await first.start()).toBe('origin');
-    await expect(first.whole()).rejects.toThrow('network error');
+    await expect(readAll(first.stream())).rejects.toThrow('network error');
     await first.settled;
     expect(partials.chunks(FILE.sha256)).toEqual([0, 1, 2, 3]);
 
@@ -403,7 +419,7 @@ describe('FileDownload resume (partial store)', () => {
     const partials = new MemoryPartialStore();
     const d = new FileDownload({ file: FILE, chunkSize: CHUNK, crypto, peers: null, origin: originOf(FILE_BYTES).fetchOrigin, patienceMs: () => 5000, partials, onStored: (i) => stored.push(i) });
     await d.start();
-    await d.whole();
+    await readAll(d.stream());
     await d.settled;
     expect(stored.sort((a, b) => a - b)).toEqual(partials.chunks(FILE.sha256));
     expect(stored).toHaveLength(11);
@@ -417,9 +433,97 @@ describe('FileDownload resume (partial store)', () => {
     const none: number[] = [];
     const e = new FileDownload({ file: FILE, chunkSize: CHUNK, crypto, peers: null, origin: originOf(FILE_BYTES).fetchOrigin, patienceMs: () => 5000, partials: failing, onStored: (i) => none.push(i) });
     await e.start();
-    await e.whole();
+    await readAll(e.stream());
     await e.settled;
     expect(none).toEqual([]);
+  });
+
+  describe('peer chunks of a whole-file download (stored only once it has run peerWriteDelayMs)', () => {
+    const withPeers = (partials: PartialStore, peers: ScriptedPeers, origin: FileDownloadOrigin, peerWriteDelayMs: number, stored: number[]) =>
+      new FileDownload({ file: FILE, chunkSize: CHUNK, crypto, peers: peers.open, origin: origin.fetchOrigin, patienceMs: () => 5000, partials, peerWriteDelayMs, onStored: (i) => stored.push(i) });
+    /** Peers that deliver the first `count` chunks they are asked, one a tick, then stay silent. */
+    const deliver = (count: number, gapMs = 0) =>
+      scriptedPeers((want, h) => {
+        void (async () => {
+          for (const i of want.slice(0, count)) {
+            await tick(gapMs);
+            h.chunk(i, framesOf(FILE_BYTES, i), 'p1');
+          }
+          if (count >= want.length) h.end(null);
+        })();
+      });
+
+    it('a download that completes within the delay stores none of them: the file is about to be cached', async () => {
+      const partials = new MemoryPartialStore();
+      const stored: number[] = [];
+      const d = withPeers(partials, deliver(11), originOf(FILE_BYTES), 60_000, stored);
+      expect(await d.start()).toBe('peer');
+      expectSame(await readAll(d.stream()), FILE_BYTES);
+      await d.settled;
+      expect(partials.chunks(FILE.sha256)).toEqual([]);
+      expect(stored).toEqual([]);
+    });
+
+    it('origin chunks of the same download are stored at once (a new swarm waits for their announcement)', async () => {
+      const partials = new MemoryPartialStore();
+      const stored: number[] = [];
+      // Peers deliver 0..3, then say nothing: the origin races the rest.
+      const d = new FileDownload({ file: FILE, chunkSize: CHUNK, crypto, peers: deliver(4).open, origin: originOf(FILE_BYTES).fetchOrigin, patienceMs: () => 20, partials, peerWriteDelayMs: 60_000, onStored: (i) => stored.push(i) });
+      await d.start();
+      await readAll(d.stream());
+      await d.settled;
+      expect(d.bytes.peer).toBe(4 * CHUNK);
+      expect(partials.chunks(FILE.sha256)).toEqual([4, 5, 6, 7, 8, 9, 10]);
+      expect(stored.sort((a, b) => a - b)).toEqual([4, 5, 6, 7, 8, 9, 10]);
+    });
+
+    it('a download that stops short stores the peer chunks it held, and the next one resumes from them', async () => {
+      const partials = new MemoryPartialStore();
+      const stored: number[] = [];
+      const d = withPeers(partials, deliver(5), originOf(FILE_BYTES), 60_000, stored);
+      await d.start();
+      await vi.waitUntil(() => d.bytes.peer === 5 * CHUNK, { timeout: 2000, interval: 5 }); // nobody sends the rest
+      await tick(20);
+      expect(partials.chunks(FILE.sha256)).toEqual([]);
+      d.abort(); // the page went away, the SW stops
+      await d.settled;
+      expect(partials.chunks(FILE.sha256)).toEqual([0, 1, 2, 3, 4]);
+      expect(stored.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4]);
+
+      const origin = originOf(FILE_BYTES);
+      const next = resumable(partials, null, origin);
+      expect(await next.start()).toBe('cache');
+      expectSame(await readAll(next.stream()), FILE_BYTES);
+      expect(origin.asked).toEqual([[5 * CHUNK, FILE_BYTES.length]]);
+    });
+
+    it('a download still running after the delay stores what it held, then each peer chunk as it comes', async () => {
+      const partials = new MemoryPartialStore();
+      const stored: number[] = [];
+      const d = withPeers(partials, deliver(11, 15), originOf(FILE_BYTES), 50, stored);
+      await d.start();
+      await vi.waitUntil(() => partials.chunks(FILE.sha256).length > 0, { timeout: 2000, interval: 5 });
+      const atFirst = partials.chunks(FILE.sha256).length;
+      expect(atFirst).toBeGreaterThan(1); // the ones held until then, at once
+      expect(atFirst).toBeLessThan(11);
+      await readAll(d.stream());
+      await d.settled;
+      expect(partials.chunks(FILE.sha256)).toEqual(Array.from({ length: 11 }, (_, i) => i));
+      expect(stored).toHaveLength(11);
+    });
+
+    it('a Range (span) download stores its peer chunks at once: they are kept for the next request', async () => {
+      const partials = new MemoryPartialStore();
+      const peers = scriptedPeers((want, h) => {
+        for (const i of want) h.chunk(i, framesOf(FILE_BYTES, i), 'p1');
+        h.end(null);
+      });
+      const d = new FileDownload({ file: FILE, chunkSize: CHUNK, crypto, peers: peers.open, origin: originOf(FILE_BYTES).fetchOrigin, patienceMs: () => 5000, partials, peerWriteDelayMs: 60_000, span: { first: 2, last: 4 } });
+      await d.start();
+      await d.slice(2 * CHUNK, 5 * CHUNK);
+      await d.settled;
+      expect(partials.chunks(FILE.sha256)).toEqual([2, 3, 4]);
+    });
   });
 
   it('asks peers only for the chunks not stored', async () => {
@@ -429,14 +533,14 @@ describe('FileDownload resume (partial store)', () => {
     const peers = scriptedPeers((want, h) => {
       wanted.push([...want]);
       void tick().then(() => {
-        for (const i of want) h.chunk(i, chunkOf(FILE_BYTES, i), 'p1');
+        for (const i of want) h.chunk(i, framesOf(FILE_BYTES, i), 'p1');
         h.end(null);
       });
     });
     const origin = originOf(FILE_BYTES);
     const d = resumable(partials, peers, origin);
     expect(await d.start()).toBe('cache');
-    expectSame(await d.whole(), FILE_BYTES);
+    expectSame(await readAll(d.stream()), FILE_BYTES);
     expect(wanted).toEqual([[2, 3, 4, 6, 7, 8, 9, 10]]);
     expect(origin.asked).toEqual([]);
     expect(d.bytes).toEqual({ cache: 3 * CHUNK, peer: FILE_BYTES.length - 3 * CHUNK, origin: 0 });
@@ -447,16 +551,16 @@ describe('FileDownload resume (partial store)', () => {
     await store(partials, [0, 1, 2, 3]);
     const bad = new Uint8Array(chunkOf(FILE_BYTES, 2));
     bad[100]! ^= 1;
-    await partials.put(FILE.sha256, 2, bad.buffer);
-    await partials.put(FILE.sha256, 3, chunkOf(FILE_BYTES, 3).slice(0, 100)); // stored under a smaller chunk size
-    await partials.put(FILE.sha256, 99, chunkOf(FILE_BYTES, 0)); // past the end of the file
+    await partials.put(FILE.sha256, 2, [bad]);
+    await partials.put(FILE.sha256, 3, [new Uint8Array(chunkOf(FILE_BYTES, 3).slice(0, 100))]); // stored under a smaller chunk size
+    await partials.put(FILE.sha256, 99, [new Uint8Array(chunkOf(FILE_BYTES, 0))]); // past the end of the file
     const origin = originOf(FILE_BYTES);
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const d = resumable(partials, null, origin);
     expect(await d.start()).toBe('cache');
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('2 stored chunks'));
     warn.mockRestore();
-    expectSame(await d.whole(), FILE_BYTES);
+    expectSame(await readAll(d.stream()), FILE_BYTES);
     expect(origin.asked).toEqual([[2 * CHUNK, FILE_BYTES.length]]);
     expect(d.bytes.cache).toBe(2 * CHUNK);
     await d.settled;
@@ -479,10 +583,10 @@ describe('FileDownload resume (partial store)', () => {
 
   it('dropStored deletes the file’s chunks once the writes in flight have landed', async () => {
     const partials = new MemoryPartialStore();
-    await partials.put('f'.repeat(64), 0, new ArrayBuffer(8)); // another file's chunk stays
+    await partials.put('f'.repeat(64), 0, [new Uint8Array(8)]); // another file's chunk stays
     const d = resumable(partials, null, originOf(FILE_BYTES));
     await d.start();
-    expectSame(await d.whole(), FILE_BYTES);
+    expectSame(await readAll(d.stream()), FILE_BYTES);
     await d.dropStored();
     expect(partials.chunks(FILE.sha256)).toEqual([]);
     expect(partials.chunks('f'.repeat(64))).toEqual([0]);
@@ -493,7 +597,7 @@ describe('FileDownload resume (partial store)', () => {
     const small = randomBytes(4, 1000);
     const d = resumable(partials, null, originOf(small), { bytes: small });
     await d.start();
-    expectSame(await d.whole(), small);
+    expectSame(await readAll(d.stream()), small);
     await d.settled;
     expect(partials.chunks(fileOf(small).sha256)).toEqual([]);
   });
@@ -505,7 +609,7 @@ describe('FileDownload resume (partial store)', () => {
       const origin = originOf(FILE_BYTES);
       const d = resumable(partials, null, origin, { partialsWaitMs: 20 });
       expect(await d.start()).toBe('origin');
-      expectSame(await d.whole(), FILE_BYTES);
+      expectSame(await readAll(d.stream()), FILE_BYTES);
       expect(origin.asked, how).toEqual([[0, FILE_BYTES.length]]);
       await d.settled;
       await d.dropStored(); // rejects inside; must not throw

@@ -16,12 +16,16 @@
  * peer session goes on for the others (which the owners fetch and announce). The head-of-line
  * watchdog is unchanged: a late chunk 0 is raced by the origin whoever owns it.
  *
- * Resume: a file of several chunks keeps each verified chunk in the partial store while it
+ * Resume: a file of several chunks keeps its verified chunks in the partial store while it
  * downloads (file-partials.ts). The next download of the file starts from what is stored: each
  * stored chunk is verified again (storage is not trusted any more than a peer), counts as
- * `cache`, and peers and the origin are asked only for the rest.
+ * `cache`, and peers and the origin are asked only for the rest. Origin chunks are stored at
+ * once (in a new swarm the other downloaders wait for their announcement). Peer chunks of a
+ * whole-file download are stored once it has run for `peerWriteDelayMs`, or at once when it
+ * stops short: one that completes sooner stores none (they would be deleted again as soon as the
+ * file is cached; writing and deleting them cost more CPU than the transfer itself).
  */
-import { chunkCount, chunkHashes, chunkRange, toHex, type CryptoProvider, type ManifestFile, type Source } from '../core/index.js';
+import { chunkCount, chunkHashes, chunkRange, partsHasher, partsLength, toHex, type ByteParts, type CryptoProvider, type ManifestFile, type PartsHash, type Source } from '../core/index.js';
 import type { PeerFailure, PeerHandlers, PeerSession } from './bridge-registry.js';
 import { FilePartials } from './file-partials.js';
 import { OriginMismatch, originChunks } from './origin-chunks.js';
@@ -31,6 +35,8 @@ export interface FileDownloadDeps {
   readonly file: ManifestFile;
   readonly chunkSize: number;
   readonly crypto: CryptoProvider;
+  /** Hashes chunks that came in several pieces (default: one of its own over `crypto`). */
+  readonly hash?: PartsHash;
   /** Opens a peer session for these chunks; null when this file must not come from peers. */
   readonly peers: ((want: readonly number[], handlers: PeerHandlers) => PeerSession) | null;
   /** The origin's answer for bytes [start, end) of the file (a Range request unless it is all of it). */
@@ -43,6 +49,11 @@ export interface FileDownloadDeps {
   readonly partials?: PartialStore;
   /** How long to wait for the stored chunks before starting without them (default STORED_CHUNKS_WAIT_MS). */
   readonly partialsWaitMs?: number;
+  /**
+   * How long a whole-file download keeps its peer chunks in memory only (default
+   * PEER_WRITE_DELAY_MS); from then on, and when it stops short, they are stored.
+   */
+  readonly peerWriteDelayMs?: number;
   /** A chunk this download verified has landed in the partial store (the page may now serve it). */
   readonly onStored?: (index: number) => void;
   /**
@@ -53,6 +64,9 @@ export interface FileDownloadDeps {
 }
 
 export { OriginMismatch };
+
+/** See FileDownloadDeps.peerWriteDelayMs. */
+export const PEER_WRITE_DELAY_MS = 1000;
 
 /** Chunks the origin is asked for at once when it races a late chunk. */
 const RACE_RUN_CHUNKS = 4;
@@ -66,7 +80,9 @@ export class FileDownload {
   readonly #first: number;
   readonly #last: number;
   readonly #hashes: readonly string[];
-  readonly #chunks: Array<Uint8Array | undefined>;
+  /** Each verified chunk in the pieces it came in (a peer's DATA frames; one piece otherwise). */
+  readonly #chunks: Array<ByteParts | undefined>;
+  readonly #hash: PartsHash;
   readonly #sources: Array<Source | undefined>;
   readonly #originBusy = new Set<number>();
   readonly #originAbort = new AbortController();
@@ -81,6 +97,9 @@ export class FileDownload {
   #stopped = false;
   /** Null for a single chunk: nothing to resume. */
   readonly #partials: FilePartials | null;
+  /** Peer chunks are held in memory only (see peerWriteDelayMs) until this turns false. */
+  #holdPeer: boolean;
+  #writeTimer: ReturnType<typeof setTimeout> | undefined;
   #ended!: () => void;
   /**
    * Settles once the download is over (complete, failed or aborted) and every chunk it stored
@@ -95,9 +114,12 @@ export class FileDownload {
     this.#first = Math.max(0, Math.min(deps.span?.first ?? 0, this.#count - 1));
     this.#last = Math.max(this.#first, Math.min(deps.span?.last ?? this.#count - 1, this.#count - 1));
     this.#hashes = chunkHashes(deps.file);
-    this.#chunks = new Array<Uint8Array | undefined>(this.#count);
+    this.#chunks = new Array<ByteParts | undefined>(this.#count);
+    this.#hash = deps.hash ?? partsHasher(deps.crypto);
     this.#sources = new Array<Source | undefined>(this.#count);
     this.#partials = deps.partials && this.#count > 1 ? new FilePartials(deps.partials, deps.file.sha256, deps.partialsWaitMs) : null;
+    // A span's chunks are kept for the next request (it is never cached): stored at once.
+    this.#holdPeer = !deps.span;
     this.settled = new Promise<void>((resolve) => (this.#ended = resolve)).then(() => this.#partials?.flushed());
   }
 
@@ -108,7 +130,7 @@ export class FileDownload {
     if (missing.length > 0 && this.#deps.peers) {
       this.#peersActive = true;
       this.#session = this.#deps.peers(missing, {
-        chunk: (index, body, peerId) => void this.#fromPeer(index, new Uint8Array(body), peerId),
+        chunk: (index, parts, peerId) => void this.#fromPeer(index, parts, peerId),
         end: (failure) => this.#peersEnded(failure),
         origin: (indices) => this.#fromOrigin(indices.filter((i) => i < this.#count && !this.#chunks[i] && !this.#originBusy.has(i))),
       });
@@ -131,15 +153,13 @@ export class FileDownload {
     return new ReadableStream<Uint8Array>({
       pull: async (controller) => {
         await this.#until(() => this.#chunks[next] !== undefined);
-        controller.enqueue(this.#chunks[next]!.slice());
+        // The pieces themselves, not copies (a copy cost the SW 40 ms per 5.8 MB): a default
+        // stream hands its reader the same views, and the readers here (the browser's body pipe,
+        // a site's own SW code) do not write to them.
+        for (const part of this.#chunks[next]!) controller.enqueue(part);
         if (++next === this.#count) controller.close();
       },
     });
-  }
-
-  /** All of the file's verified bytes, once every chunk is in (a download of the whole file). */
-  async whole(): Promise<ArrayBuffer> {
-    return (await this.slice(0, this.#deps.file.size)).buffer;
   }
 
   /** Bytes [start, end) of the file, once the chunks they fall in are in (they must be in the span). */
@@ -149,22 +169,31 @@ export class FileDownload {
     await this.#until(() => this.#complete());
     const out = new Uint8Array(end - start);
     for (let i = from; i <= to; i++) {
-      const range = this.#range(i);
-      const a = Math.max(start, range.start);
-      const b = Math.min(end, range.end);
-      out.set(this.#chunks[i]!.subarray(a - range.start, b - range.start), a - start);
+      let at = this.#range(i).start; // the file offset of the piece
+      for (const part of this.#chunks[i]!) {
+        const a = Math.max(start, at);
+        const b = Math.min(end, at + part.length);
+        if (a < b) out.set(part.subarray(a - at, b - at), a - start);
+        at += part.length;
+      }
     }
     return out;
   }
 
-  /** Where the bytes at this offset came from (once its chunk is in). */
-  sourceAt(offset: number): Source | undefined {
-    return this.#sources[Math.floor(offset / this.#deps.chunkSize)];
+  /** Resolves once every chunk of the span is in; rejects when the download failed. */
+  whenComplete(): Promise<void> {
+    return this.#until(() => this.#complete());
   }
 
   /** Stops everything (nobody needs the file any more, or it is complete). */
   abort(): void {
+    if (this.#stopped) return;
     this.#stopped = true;
+    clearTimeout(this.#writeTimer);
+    // Stopped short, the peer chunks held in memory are what the next download resumes from;
+    // complete, the file is about to be cached and they are not needed.
+    if (!this.#complete()) this.#storeHeld();
+    this.#holdPeer = false; // a late chunk is not stored (see #accept)
     this.#ended();
     this.#peersActive = false; // first, so the session's end does not send anything to the origin
     clearTimeout(this.#watchdog);
@@ -179,22 +208,22 @@ export class FileDownload {
     let refused = 0;
     for (const [index, bytes] of stored) {
       if (index >= this.#count) continue;
-      if (await this.#verified(index, bytes)) this.#accept(index, bytes, 'cache');
+      if (await this.#verified(index, [bytes])) this.#accept(index, [bytes], 'cache');
       else refused++;
     }
     // Not fatal: the chunk is fetched again, and storing it overwrites the bad copy.
     if (refused > 0) console.warn(`[deploynet] ${refused} stored chunks of ${this.#deps.file.sha256} did not match the manifest; fetching them again`);
   }
 
-  #fromPeer(index: number, bytes: Uint8Array, peerId: string): void {
-    const check = this.#checkPeerChunk(index, bytes, peerId);
+  #fromPeer(index: number, parts: ByteParts, peerId: string): void {
+    const check = this.#checkPeerChunk(index, parts, peerId);
     this.#verifying.add(check);
     void check.finally(() => this.#verifying.delete(check));
   }
 
-  async #checkPeerChunk(index: number, bytes: Uint8Array, peerId: string): Promise<void> {
+  async #checkPeerChunk(index: number, parts: ByteParts, peerId: string): Promise<void> {
     if (index >= this.#count || this.#chunks[index]) return;
-    if (await this.#verified(index, bytes)) return this.#accept(index, bytes, 'peer');
+    if (await this.#verified(index, parts)) return this.#accept(index, parts, 'peer');
     // The bridge verifies before it sends; a bad chunk here means a broken bridge: stop asking it.
     this.#peersEnded({ failed: 'HASH_MISMATCH', detail: `the bridge passed on a bad chunk ${index} from ${peerId}` });
     this.#session?.cancel();
@@ -262,17 +291,17 @@ export class FileDownload {
     for (const i of run) this.#originBusy.add(i);
     if (this.#deps.file.size === 0) {
       // Nothing to fetch: the empty chunk verifies against the manifest's hash or it does not.
-      if (await this.#verified(0, new Uint8Array(0))) return this.#accept(0, new Uint8Array(0), 'origin');
+      if (await this.#verified(0, [new Uint8Array(0)])) return this.#accept(0, [new Uint8Array(0)], 'origin');
       return this.#fail(new OriginMismatch('an empty file does not match the manifest'));
     }
     const start = this.#range(first).start;
     const end = this.#range(last).end;
     try {
       const response = await this.#deps.origin(start, end, this.#originAbort.signal);
-      for await (const { index, bytes } of originChunks(response, first, last, this.#deps.file.size, this.#deps.chunkSize)) {
+      for await (const { index, parts } of originChunks(response, first, last, this.#deps.file.size, this.#deps.chunkSize)) {
         if (this.#chunks[index]) continue;
-        if (!(await this.#verified(index, bytes))) throw new OriginMismatch(`the origin's chunk ${index} does not match the manifest`);
-        this.#accept(index, bytes, 'origin');
+        if (!(await this.#verified(index, parts))) throw new OriginMismatch(`the origin's chunk ${index} does not match the manifest`);
+        this.#accept(index, parts, 'origin');
       }
     } catch (error) {
       for (const i of run) this.#originBusy.delete(i);
@@ -289,14 +318,15 @@ export class FileDownload {
     this.#wake();
   }
 
-  #accept(index: number, bytes: Uint8Array, source: Source): void {
+  #accept(index: number, parts: ByteParts, source: Source): void {
     if (this.#chunks[index]) return;
-    this.#chunks[index] = bytes;
+    const size = partsLength(parts);
+    this.#chunks[index] = parts;
     this.#sources[index] = source;
-    this.bytes[source] += bytes.length;
-    this.#loaded += bytes.length;
-    const onStored = this.#deps.onStored;
-    if (source !== 'cache' && !this.#stopped) this.#partials?.keep(index, bytes, onStored && (() => onStored(index)));
+    this.bytes[source] += size;
+    this.#loaded += size;
+    if (source === 'peer' && this.#holdPeer) this.#writeTimer ??= setTimeout(() => this.#storeHeld(), this.#deps.peerWriteDelayMs ?? PEER_WRITE_DELAY_MS);
+    else if (source !== 'cache' && !this.#stopped) this.#store(index);
     this.#deps.onProgress?.(this.#loaded, this.bytes);
     if (source === 'origin' && this.#peersActive) this.#session?.cancel([index]);
     if (this.#complete()) {
@@ -307,9 +337,21 @@ export class FileDownload {
     this.#wake();
   }
 
-  async #verified(index: number, bytes: Uint8Array): Promise<boolean> {
+  #store(index: number): void {
+    const onStored = this.#deps.onStored;
+    this.#partials?.keep(index, this.#chunks[index]!, onStored && (() => onStored(index)));
+  }
+
+  /** Stores the peer chunks held in memory only; from then on each is stored as it comes. */
+  #storeHeld(): void {
+    if (!this.#holdPeer) return;
+    this.#holdPeer = false;
+    this.#sources.forEach((source, index) => source === 'peer' && this.#store(index));
+  }
+
+  async #verified(index: number, parts: ByteParts): Promise<boolean> {
     const { start, end } = this.#range(index);
-    return bytes.length === end - start && toHex(await this.#deps.crypto.sha256(bytes)) === this.#hashes[index];
+    return partsLength(parts) === end - start && toHex(await this.#hash(parts)) === this.#hashes[index];
   }
 
   /** Bytes [start, end) of chunk `index` in the file. */

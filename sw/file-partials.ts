@@ -8,6 +8,7 @@
  * turns persistence off for this download; a failed write (quota) turns writing off, and the
  * chunks already stored are still cleaned up when the file is complete.
  */
+import type { ByteParts } from '../core/index.js';
 import type { PartialStore } from './partial-store.js';
 
 /** How long a download waits for its file's stored chunks before it starts without them. */
@@ -49,10 +50,10 @@ export class FilePartials {
    * Stores a verified chunk, in the background; `flushed()` waits for it. `onStored` hears it once
    * it has landed (then the page may serve it to peers); never when it did not.
    */
-  keep(index: number, bytes: Uint8Array, onStored?: () => void): void {
+  keep(index: number, parts: ByteParts, onStored?: () => void): void {
     const store = this.#store;
     if (!store || !this.#writing) return;
-    const write = store.put(this.#sha256, index, exactBuffer(bytes)).then(
+    const write = store.put(this.#sha256, index, parts).then(
       () => onStored?.(),
       (error: unknown) => {
         if (!this.#writing) return;
@@ -81,8 +82,3 @@ export class FilePartials {
   }
 }
 
-/** An ArrayBuffer holding exactly these bytes (storing a view would store its whole buffer). */
-function exactBuffer(bytes: Uint8Array): ArrayBuffer {
-  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) return bytes.buffer;
-  return bytes.slice().buffer;
-}

@@ -4,7 +4,7 @@
  * (200): then the bytes before the run are skipped. Chunks come out in order as soon as each is
  * complete, not verified: the caller checks each against the manifest (invariant 2).
  */
-import { chunkRange, contentRange } from '../core/index.js';
+import { chunkRange, contentRange, type ByteParts } from '../core/index.js';
 
 /** The origin's bytes did not match the manifest (a deploy in progress?), or it answered an error. */
 export class OriginMismatch extends Error {
@@ -12,37 +12,37 @@ export class OriginMismatch extends Error {
 }
 
 /**
- * Chunks `first`..`last` (inclusive) from the origin's `response`. Throws OriginMismatch for an
- * answer that is neither, or that ends before `last`. Stopping early cancels the body.
+ * Chunks `first`..`last` (inclusive) from the origin's `response`, each in the pieces the body
+ * was read in (views, no copy). Throws OriginMismatch for an answer that is neither, or that
+ * ends before `last`. Stopping early cancels the body.
  */
-export async function* originChunks(response: Response, first: number, last: number, size: number, chunkSize: number): AsyncGenerator<{ readonly index: number; readonly bytes: Uint8Array }> {
-  const start = chunkRange(first, size, chunkSize).start;
-  const end = chunkRange(last, size, chunkSize).end;
-  let toSkip = originOffset(response, start, end, size);
+export async function* originChunks(response: Response, first: number, last: number, size: number, chunkSize: number): AsyncGenerator<{ readonly index: number; readonly parts: ByteParts }> {
+  let toSkip = originOffset(response, chunkRange(first, size, chunkSize).start, chunkRange(last, size, chunkSize).end, size);
   let index = first;
-  let buffer = new Uint8Array(chunkRange(first, size, chunkSize).end - start);
-  let filled = 0;
+  let parts: Uint8Array[] = [];
+  let missing = chunkLength(index, size, chunkSize);
   for await (const piece of readBody(response)) {
-    let data = piece;
-    if (toSkip > 0) {
-      const cut = Math.min(toSkip, data.length);
-      data = data.subarray(cut);
-      toSkip -= cut;
-    }
+    const cut = Math.min(toSkip, piece.length);
+    toSkip -= cut;
+    let data = piece.subarray(cut);
     while (data.length > 0) {
-      const take = Math.min(buffer.length - filled, data.length);
-      buffer.set(data.subarray(0, take), filled);
-      filled += take;
+      const take = Math.min(missing, data.length);
+      parts.push(data.subarray(0, take));
+      missing -= take;
       data = data.subarray(take);
-      if (filled < buffer.length) break;
-      yield { index, bytes: buffer };
+      if (missing > 0) break;
+      yield { index, parts };
       if (++index > last) return;
-      const next = chunkRange(index, size, chunkSize);
-      buffer = new Uint8Array(next.end - next.start);
-      filled = 0;
+      parts = [];
+      missing = chunkLength(index, size, chunkSize);
     }
   }
   throw new OriginMismatch(`the origin's answer ended early, at chunk ${index}`);
+}
+
+function chunkLength(index: number, size: number, chunkSize: number): number {
+  const { start, end } = chunkRange(index, size, chunkSize);
+  return end - start;
 }
 
 /**

@@ -2,8 +2,10 @@
  * Verified chunks of files still downloading, kept so that a reload (or a SW restart, or an
  * origin that went away mid-file) resumes where the download stopped instead of starting over.
  *
- * Key layout: one record per chunk, key `[fileSha256, chunkIndex]`, value the chunk's bytes (an
- * ArrayBuffer). Keyed by content hash, like the content cache, so a file unchanged across deploys
+ * Key layout: one record per chunk, key `[fileSha256, chunkIndex]`, value the chunk's bytes: a
+ * Blob made of the pieces it came in (no joined copy first, and in Chromium cheaper to store than
+ * an ArrayBuffer: 145 against 210 ms of CPU for 5.8 MB). Earlier versions stored ArrayBuffers:
+ * those are not read (like any other value), so such a chunk is fetched again and overwritten. Keyed by content hash, like the content cache, so a file unchanged across deploys
  * keeps its chunks. IndexedDB orders array keys element by element and numbers before arrays, so
  * `[sha256, 0] .. [sha256, []]` is exactly one file's chunks (one range to read or delete).
  *
@@ -15,13 +17,13 @@
  * SW, and an in-memory one for unit tests. Either may reject; callers (file-partials.ts) treat
  * storage as optional.
  */
-import { SHA256_HEX } from '../core/index.js';
+import { SHA256_HEX, joinParts, type ByteParts } from '../core/index.js';
 import { PARTIALS_STORE, openDeployNetDb } from './idb-database.js';
 
 export interface PartialStore {
   /** The stored chunks of one file, by index (parsed, not verified). */
   load(sha256: string): Promise<Map<number, Uint8Array>>;
-  put(sha256: string, index: number, bytes: ArrayBuffer): Promise<void>;
+  put(sha256: string, index: number, parts: ByteParts): Promise<void>;
   /** Deletes every stored chunk of one file. */
   drop(sha256: string): Promise<void>;
   /** Deletes the chunks of every file not in `keep`; resolves how many files were dropped. */
@@ -37,11 +39,9 @@ export function parsePartialKey(key: unknown): { readonly sha256: string; readon
   return { sha256, index };
 }
 
-/** A stored value as bytes, or null when it is anything else. */
-export function parseStoredChunk(value: unknown): Uint8Array | null {
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  return null;
+/** A stored value's bytes when it is a Blob (as this module stores them), else null. */
+export async function readStoredChunk(value: unknown): Promise<Uint8Array | null> {
+  return value instanceof Blob ? new Uint8Array(await value.arrayBuffer()) : null;
 }
 
 /** For unit tests; `chunks(sha256)` shows what is stored. */
@@ -54,9 +54,9 @@ export class MemoryPartialStore implements PartialStore {
     return out;
   }
 
-  async put(sha256: string, index: number, bytes: ArrayBuffer): Promise<void> {
+  async put(sha256: string, index: number, parts: ByteParts): Promise<void> {
     const file = this.files.get(sha256) ?? new Map<number, ArrayBuffer>();
-    file.set(index, bytes.slice(0)); // a copy, as IndexedDB's structured clone makes one
+    file.set(index, joinParts(parts).slice().buffer); // a copy, as IndexedDB makes one
     this.files.set(sha256, file);
   }
 
@@ -100,16 +100,17 @@ export function idbPartialStore(options: IdbPartialStoreOptions): PartialStore {
       // One transaction: keys and values of the same snapshot, in the same (key) order.
       const [keys, values] = await Promise.all([tx.store.getAllKeys(range), tx.store.getAll(range)]);
       const out = new Map<number, Uint8Array>();
-      keys.forEach((key, i) => {
+      for (const [i, key] of keys.entries()) {
         const parsed = parsePartialKey(key);
-        const bytes = parseStoredChunk(values[i]);
+        const bytes = await readStoredChunk(values[i]);
         if (parsed && parsed.sha256 === sha256 && bytes) out.set(parsed.index, bytes);
-      });
+      }
       return out;
     },
-    async put(sha256, index, bytes) {
+    async put(sha256, index, parts) {
       if (!options.writable()) return;
-      await (await open()).put(PARTIALS_STORE, bytes, [sha256, index]);
+      // The pieces view ArrayBuffers (page-bridge/sw-link.ts transfers them); Blob copies them.
+      await (await open()).put(PARTIALS_STORE, new Blob([...parts] as Uint8Array<ArrayBuffer>[]), [sha256, index]);
     },
     async drop(sha256) {
       await (await open()).delete(PARTIALS_STORE, fileRange(sha256));

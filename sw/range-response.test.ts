@@ -4,7 +4,8 @@ import { rangeResponse, requestedRange } from './range-response.js';
 
 const bytes = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7) % 256);
 const file: ManifestFile = { size: bytes.length, type: 'audio/wav', sha256: 'ab'.repeat(32) };
-const buffer = () => bytes.slice().buffer;
+/** What the SW passes for an uncached file: a Response over the download's verified stream. */
+const streamed = () => new Response(new ReadableStream<Uint8Array>({ start: (c) => (c.enqueue(bytes.slice(0, 600)), c.enqueue(bytes.slice(600)), c.close()) }));
 const cached = () => new Response(bytes.slice(), { headers: { 'content-type': file.type } });
 
 async function body(response: Response): Promise<number[]> {
@@ -13,7 +14,7 @@ async function body(response: Response): Promise<number[]> {
 
 describe('rangeResponse', () => {
   it('answers 200 with the whole file without a Range, advertising Accept-Ranges', async () => {
-    for (const whole of [buffer(), cached()]) {
+    for (const whole of [streamed(), cached()]) {
       const r = await rangeResponse(null, whole, file, {}, 'cache', 0);
       expect(r.status).toBe(200);
       expect(Object.fromEntries(r.headers)).toMatchObject({
@@ -35,8 +36,8 @@ describe('rangeResponse', () => {
     ['bytes=-100', 900, 999],
     ['bytes=500-5000', 500, 999],
     ['bytes=0-', 0, 999],
-  ])('answers %s with 206 and the bytes %i-%i, from a buffer and from a cached Response', async (range, first, last) => {
-    for (const [whole, source] of [[buffer(), 'peer'], [cached(), 'cache']] as const) {
+  ])('answers %s with 206 and the bytes %i-%i, from a download stream and from a cached Response', async (range, first, last) => {
+    for (const [whole, source] of [[streamed(), 'peer'], [cached(), 'cache']] as const) {
       const r = await rangeResponse(range, whole, file, {}, source, 0);
       expect(r.status).toBe(206);
       expect(Object.fromEntries(r.headers)).toMatchObject({
@@ -67,7 +68,7 @@ describe('rangeResponse', () => {
 
   it('answers in full what it ignores: several ranges, bad syntax, other units', async () => {
     for (const range of ['bytes=0-1,5-6', 'bytes=9-3', 'bytes=x', 'items=0-1']) {
-      const r = await rangeResponse(range, buffer(), file, {}, 'peer', 0);
+      const r = await rangeResponse(range, streamed(), file, {}, 'peer', 0);
       expect(r.status).toBe(200);
       expect(r.headers.get('content-length')).toBe('1000');
       expect(await body(r)).toEqual([...bytes]);
@@ -84,10 +85,10 @@ describe('rangeResponse', () => {
     expect(await body(r)).toEqual([bytes[100], bytes[101]]);
   });
 
-  it('sets the signed headers on every answer: 200, 206 and 416, from a buffer and from a cached Response', async () => {
+  it('sets the signed headers on every answer: 200, 206 and 416, from a download stream and from a cached Response', async () => {
     const signed = { 'content-security-policy': "script-src 'self'", 'x-frame-options': 'DENY' };
     for (const range of [null, 'bytes=10-19', 'bytes=5000-']) {
-      for (const whole of [buffer(), cached()]) {
+      for (const whole of [streamed(), cached()]) {
         const r = await rangeResponse(range, whole, file, signed, 'peer', 0);
         expect([200, 206, 416]).toContain(r.status);
         expect(r.headers.get('content-security-policy')).toBe("script-src 'self'");
@@ -103,8 +104,8 @@ describe('rangeResponse', () => {
 
   it('handles an empty file', async () => {
     const empty: ManifestFile = { ...file, size: 0 };
-    expect((await rangeResponse('bytes=0-', new ArrayBuffer(0), empty, {}, 'cache', 0)).status).toBe(416);
-    const r = await rangeResponse('bytes=-5', new ArrayBuffer(0), empty, {}, 'cache', 0);
+    expect((await rangeResponse('bytes=0-', new Response(), empty, {}, 'cache', 0)).status).toBe(416);
+    const r = await rangeResponse('bytes=-5', new Response(), empty, {}, 'cache', 0);
     expect(r.status).toBe(200);
     expect(r.headers.get('content-length')).toBe('0');
   });

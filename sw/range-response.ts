@@ -8,8 +8,8 @@
 import { contentRange, planRange, rangeLength, unsatisfiedRange, type HeaderSet, type ManifestFile, type PartialRange, type Source } from '../core/index.js';
 import { assetHeaders, assetResponse } from './respond.js';
 
-/** A whole verified file: its Cache Storage entry, or the bytes a peer or the origin sent. */
-export type WholeFile = Response | ArrayBuffer;
+/** A whole verified file: its Cache Storage entry, or a Response over a download's verified stream. */
+export type WholeFile = Response;
 
 /**
  * The Range header to honour, or null. With If-Range present the Range is ignored (RFC 9110
@@ -24,9 +24,9 @@ export async function rangeResponse(range: string | null, whole: WholeFile, file
   const plan = planRange(range, file.size);
   switch (plan.kind) {
     case 'full':
-      return assetResponse(whole instanceof Response ? whole.body : whole, file, signed, source, startedAt);
+      return assetResponse(whole.body, file, signed, source, startedAt);
     case 'unsatisfiable': {
-      if (whole instanceof Response) await whole.body?.cancel();
+      await whole.body?.cancel();
       const headers = assetHeaders(file, signed, source, startedAt, 0);
       headers.delete('content-type');
       headers.set('content-range', unsatisfiedRange(file.size));
@@ -34,7 +34,7 @@ export async function rangeResponse(range: string | null, whole: WholeFile, file
     }
     case 'partial': {
       const end = plan.last + 1;
-      const body = whole instanceof Response ? (await whole.blob()).slice(plan.first, end) : new Uint8Array(whole, plan.first, end - plan.first);
+      const body = (await whole.blob()).slice(plan.first, end);
       return partialResponse(body, plan, file, signed, source, startedAt);
     }
   }

@@ -14,9 +14,11 @@
  *    are measured alike, from the first byte the receiving page gets to the last (the bytes after
  *    the first read, or the first whole chunk for the peer since the SW hands out whole chunks,
  *    over the time after it); the time to that first byte is the latency figures' business, and
- *    is reported here too, with the whole-fetch MB/s it gives. Next to them, the CPU time (user +
- *    sys) all of Chromium's processes spent per round, which other people's load on the machine
- *    hardly moves: the peer round's includes the service worker storing the file afterwards;
+ *    is reported here too, with the whole-fetch MB/s it gives. A third figure in the same rounds:
+ *    the raw channel's bytes relayed through a bare service worker into a fetch (relay-channel.ts),
+ *    the least any SW-first design pays. Next to them, the CPU time (user + sys) all of Chromium's
+ *    processes spent per round, which other people's load on the machine hardly moves: the peer
+ *    round's includes the service worker storing the file afterwards;
  *  - p50/p95 of the same 100 KiB asset by source: cache, warm peer, cold peer (a new visitor's
  *    first page, connection set-up included) and origin (a site built without peers).
  */
@@ -27,10 +29,11 @@ import { filled, stats, visit } from '../browser/page-probe.js';
 import { startStack } from '../browser/stack.js';
 import { addDeltas, threadCpuMs, treeCpuMs } from './process-cpu.js';
 import { type Streamed, type Timed, streamedFetch, timedFetch, uncache, untilStored } from './page-fetch.js';
-import { rawChannelOpen, rawChannelRound } from './raw-channel.js';
+import { rawChannelClose, rawChannelOpen, rawChannelRound } from './raw-channel.js';
+import { openRelayPage, relayedChannelRound, writeRelayFiles } from './relay-channel.js';
 
 const ROUNDS_SMALL = 30;
-const ROUNDS_LARGE = 7;
+const ROUNDS_LARGE = 9;
 const ROUNDS_COLD = 8;
 const SMALL = '/images/photo-100k.png';
 const LARGE = '/media/panorama.png';
@@ -73,7 +76,7 @@ const percentile = (values: number[], p: number) => {
 
 async function main(): Promise<void> {
   const browser = await launchChromium();
-  const stack = await startStack();
+  const stack = await startStack({ afterBuild: writeRelayFiles });
   try {
     const seeder = await newVisitor(browser, stack.origin);
     await visit(seeder.page, `${stack.origin}/`);
@@ -96,9 +99,14 @@ async function main(): Promise<void> {
     const rawRounds: number[] = [];
     const peerCpuMs: number[] = [];
     const rawCpuMs: number[] = [];
+    const relayRounds: number[] = [];
+    const relayCpuMs: number[] = [];
     const chromiumPid = browser.process()?.pid ?? -1;
     await rawChannelOpen(seeder.page, visitor.page);
     await rawChannelRound(seeder.page, visitor.page, large.size); // warm-up, like the warm peer link
+    const relayPage = await openRelayPage(visitor.context, stack.origin);
+    await rawChannelOpen(seeder.page, relayPage, 'relay');
+    await relayedChannelRound(seeder.page, relayPage, large.size);
     await untilStored(visitor.page, stack.origin, large.sha256); // the fill-in's copy, which the first round deletes
     const threads = process.env.DEPLOYNET_BENCH_THREADS === '1';
     /** With DEPLOYNET_BENCH_THREADS=1: CPU ms by process and thread, summed over the rounds. */
@@ -117,7 +125,10 @@ async function main(): Promise<void> {
         addDeltas(rawThreads, t1, threadCpuMs(chromiumPid));
       }
       peerCpuMs.push(cpu1 - cpu0);
-      rawCpuMs.push(treeCpuMs(chromiumPid) - cpu1);
+      const cpu2 = treeCpuMs(chromiumPid);
+      rawCpuMs.push(cpu2 - cpu1);
+      relayRounds.push(await relayedChannelRound(seeder.page, relayPage, large.size));
+      relayCpuMs.push(treeCpuMs(chromiumPid) - cpu2);
     }
     if (threads) {
       // Diagnosis: the seeder's renderer and the visitor's have pids of their own.
@@ -125,6 +136,8 @@ async function main(): Promise<void> {
       const perRound = (ms: number | undefined) => ((ms ?? 0) / ROUNDS_LARGE).toFixed(0).padStart(5);
       for (const [key, ms] of [...peerThreads].sort((a, b) => b[1] - a[1]).slice(0, 14)) console.log(`    ${key.padEnd(52)} ${perRound(ms)} | ${perRound(rawThreads.get(key))}`);
     }
+    await rawChannelClose(seeder.page, visitor.page, relayPage);
+    await relayPage.close();
     // The same 100 KiB asset from this visitor's cache, then cold peers (new visitors).
     const cacheRounds: Timed[] = [];
     await timedFetch(visitor.page, SMALL); // the last peer round's copy lands in the cache
@@ -171,8 +184,17 @@ async function main(): Promise<void> {
         /** Bytes over the whole fetch, first byte's wait included. */
         wholeFetchMBpsMedian: percentile(wholeMBps, 50),
         wholeFetchRatio: percentile(wholeMBps, 50) / percentile(rawRounds, 50),
+        /** The raw channel relayed through a bare SW into a fetch (relay-channel.ts), and its ratios. */
+        swRelayedMBpsMedian: percentile(relayRounds, 50),
+        swRelayedOverRaw: percentile(relayRounds, 50) / percentile(rawRounds, 50),
+        peerOverSwRelayed: percentile(peerMBps, 50) / percentile(relayRounds, 50),
         /** CPU (user + sys) of every Chromium process per round; raw / peer is the CPU efficiency. */
-        cpuMs: { peerMedian: percentile(peerCpuMs, 50), rawMedian: percentile(rawCpuMs, 50), rawOverPeer: percentile(rawCpuMs, 50) / percentile(peerCpuMs, 50) },
+        cpuMs: {
+          peerMedian: percentile(peerCpuMs, 50),
+          rawMedian: percentile(rawCpuMs, 50),
+          swRelayedMedian: percentile(relayCpuMs, 50),
+          rawOverPeer: percentile(rawCpuMs, 50) / percentile(peerCpuMs, 50),
+        },
       },
       roundsNotFromPeer: notPeer,
       roundsFromAnotherSource: wrongSource,
@@ -187,7 +209,8 @@ async function main(): Promise<void> {
     const lf = result.largeFile;
     console.log(`  ${mb(large.size)} MB file (${ROUNDS_LARGE} rounds, medians, first byte to last): peer ${lf.peerMBpsMedian.toFixed(2)} MB/s, raw RTCDataChannel ${lf.rawChannelMBpsMedian.toFixed(2)} MB/s, ratio ${lf.ratio.toFixed(2)}`);
     console.log(`    per round: ${lf.ratioPerRound.map((r) => r.toFixed(2)).join(' ')}; first byte after ${lf.firstByteMsP50.toFixed(0)} ms; whole fetch ${lf.wholeFetchMBpsMedian.toFixed(2)} MB/s (ratio ${lf.wholeFetchRatio.toFixed(2)})`);
-    console.log(`    CPU, all Chromium processes: peer ${lf.cpuMs.peerMedian.toFixed(0)} ms (SW storing the file included), raw ${lf.cpuMs.rawMedian.toFixed(0)} ms per round (raw/peer ${lf.cpuMs.rawOverPeer.toFixed(2)})`);
+    console.log(`    raw channel relayed through a bare SW into a fetch: ${lf.swRelayedMBpsMedian.toFixed(2)} MB/s (${lf.swRelayedOverRaw.toFixed(2)} of raw); peer / SW-relayed ${lf.peerOverSwRelayed.toFixed(2)}`);
+    console.log(`    CPU, all Chromium processes: peer ${lf.cpuMs.peerMedian.toFixed(0)} ms (SW storing the file included), raw ${lf.cpuMs.rawMedian.toFixed(0)} ms, SW-relayed ${lf.cpuMs.swRelayedMedian.toFixed(0)} ms per round (raw/peer ${lf.cpuMs.rawOverPeer.toFixed(2)})`);
     const src = result.perSource100KiB;
     const line = (name: string, t: { p50ms: number; p95ms: number; rounds: number }) => console.log(`    ${name.padEnd(10)} p50 ${t.p50ms.toFixed(1)} ms, p95 ${t.p95ms.toFixed(1)} ms (${t.rounds} rounds)`);
     console.log('  100 KiB asset by source, through the SW:');

@@ -58,6 +58,8 @@ async function rows(): Promise<Row[]> {
     { figure: 'visitors 2..N loading slower with DeployNet (load event, WAN origin)', value: `${slower.length} of ${sequential.reduce((n, r) => n + r.visitors - 1, 0)}`, aim: 'none', met: slower.length === 0 },
     { figure: 'warm peer, 100 KiB, p50', value: `${warm.p50ms.toFixed(1)} ms`, aim: '< 30 ms', met: warm.p50ms < 30 },
     { figure: 'peer throughput / raw data channel (5.8 MB, medians)', value: `${pct(p2p.largeFile.ratio)}`, aim: '>= 80%', met: p2p.largeFile.ratio >= 0.8 },
+    { figure: '  raw channel relayed through a bare SW / raw (the SW hop alone)', value: `${pct(p2p.largeFile.swRelayedOverRaw)}`, aim: '', met: null },
+    { figure: '  peer throughput / SW-relayed raw channel', value: `${pct(p2p.largeFile.peerOverSwRelayed)}`, aim: '', met: null },
     { figure: 'build hashing / sha256sum, 256 MiB', value: `${pct(hash.ratio)} (peak RSS ${hash.peakRssMiB} MiB)`, aim: '>= 80%, flat memory', met: hash.ratio >= 0.8 },
     { figure: 'deploynet-sw.js, gzip -9', value: `${sw.toFixed(1)} KB`, aim: '< 15 KB', met: sw < 15 },
     { figure: 'deploynet.js, gzip -9', value: `${page.toFixed(1)} KB`, aim: '< 40 KB', met: page < 40 },

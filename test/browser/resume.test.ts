@@ -62,7 +62,7 @@ async function plantChunk(page: Page, sha256: string): Promise<void> {
       });
       try {
         const tx = db.transaction(storeName, 'readwrite');
-        tx.objectStore(storeName).put(new ArrayBuffer(16), [sha, 0]);
+        tx.objectStore(storeName).put(new Blob([new Uint8Array(16)]), [sha, 0]);
         await new Promise<void>((resolve, reject) => {
           tx.oncomplete = () => resolve();
           tx.onerror = () => reject(tx.error);

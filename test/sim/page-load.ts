@@ -114,8 +114,8 @@ async function fromPeers(
     crypto: simCrypto,
     idleMs: settings.peerTimeoutMs,
     deadline,
-    onChunk: (index, bytes) => {
-      if (isCorrupt(bytes)) metrics.badServed++;
+    onChunk: (index, parts) => {
+      if (parts.some(isCorrupt)) metrics.badServed++;
       land(index, 'peer');
     },
     onBadChunk: (link) => {

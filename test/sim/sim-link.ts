@@ -6,7 +6,7 @@
  * deadline, fails with PEER_TIMEOUT; closing the link fails every request in flight; aborting
  * cancels one.
  */
-import { DeployNetError, MAX_PAYLOAD_BYTES, type HaveChunksFrame, type HaveFrame } from '../../core/index.js';
+import { DeployNetError, MAX_PAYLOAD_BYTES, type ByteParts, type HaveChunksFrame, type HaveFrame } from '../../core/index.js';
 import type { ChunkLink } from '../../page-bridge/download-options.js';
 import type { HaveLink } from '../../page-bridge/have-announcer.js';
 import type { Visitor } from './visitor.js';
@@ -30,8 +30,8 @@ const SENT: Promise<void> = Promise.resolve();
  */
 class SimRequest implements PendingRequest, EventListenerObject {
   done = false;
-  readonly promise: Promise<Uint8Array>;
-  private resolve!: (bytes: Uint8Array) => void;
+  readonly promise: Promise<ByteParts>;
+  private resolve!: (parts: ByteParts) => void;
   private reject!: (error: DeployNetError) => void;
 
   constructor(
@@ -66,7 +66,7 @@ class SimRequest implements PendingRequest, EventListenerObject {
     if (error) this.reject(error);
     else {
       this.onProgress?.(this.bytes);
-      this.resolve(bytes!);
+      this.resolve([bytes!]); // one piece: the simulated hash reads its tag
     }
   }
 }
@@ -89,7 +89,7 @@ export class SimLink implements ChunkLink, HaveLink {
     return this.remote.id;
   }
 
-  request(sha256: string, start: number, end: number, deadline: number, idleMs: number, onProgress?: (received: number) => void, signal?: AbortSignal): Promise<Uint8Array> {
+  request(sha256: string, start: number, end: number, deadline: number, idleMs: number, onProgress?: (received: number) => void, signal?: AbortSignal): Promise<ByteParts> {
     if (!this.isOpen) return Promise.reject(new DeployNetError('PEER_UNAVAILABLE', 'the link is closed'));
     if (signal?.aborted) return Promise.reject(new DeployNetError('CANCELLED', 'request cancelled'));
     const clock = this.owner.world.clock;

@@ -1,10 +1,16 @@
 /** Small helpers shared by unit tests across folders. */
 import fc from 'fast-check';
 import { DeployNetError } from '../../core/errors.js';
+import { joinParts, type ByteParts } from '../../core/byte-parts.js';
 import { toHex } from '../../core/encoding.js';
 import { FrameType, MAX_FRAME_BYTES, MAX_PAYLOAD_BYTES, RejectReason, WIRE_VERSION, encodeFrame, type Frame } from '../../core/wire.js';
 import { MAX_LISTED_PEERS, MAX_SIGNAL_DATA_BYTES, SignalKind } from '../../core/wire-mesh.js';
 import { MAX_HAVE_CHUNKS, MAX_HAVE_FILES } from '../../core/wire-have.js';
+
+/** A request's bytes in one array (PeerLink hands back the pieces they came in). */
+export async function joined(parts: Promise<ByteParts>): Promise<Uint8Array> {
+  return joinParts(await parts);
+}
 
 /** mulberry32: a small seeded PRNG, so failures reproduce. */
 export function prng(seed: number): () => number {
