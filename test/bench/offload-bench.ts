@@ -103,7 +103,8 @@ async function withDeployNet(browser: Browser, origin: string, originBytesSent: 
   visitor.page.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
   const before = originBytesSent?.() ?? 0;
   const startedAt = Date.now();
-  await visit(visitor.page, `${origin}${PAGE}`);
+  // Eight visitors at once behind the 2 MB/s origin take 25-30 s to load on this machine kind.
+  await visit(visitor.page, `${origin}${PAGE}`, NAVIGATION_TIMEOUT_MS);
   const originBytes = originBytesSent ? originBytesSent() - before : null;
   return { visitor, load: await measure(visitor.page, startedAt, originBytes) };
 }

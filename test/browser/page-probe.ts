@@ -20,11 +20,12 @@ export async function evaluateStable<T>(page: Page, fn: () => Promise<T> | T, ti
 
 /**
  * Opens `url` as a person would and waits until the page is controlled by the service worker,
- * fully loaded, and its bridge has settled (connected to peers, or knows there are none).
+ * fully loaded, and its bridge has settled (connected to peers, or knows there are none), for
+ * at most `settleMs` after the first load event.
  */
-export async function visit(page: Page, url: string): Promise<DeployNetStats> {
+export async function visit(page: Page, url: string, settleMs = 30_000): Promise<DeployNetStats> {
   await page.goto(url, { waitUntil: 'load' });
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + settleMs;
   for (;;) {
     const settled = await evaluateStable(page, async () => {
       if (!navigator.serviceWorker.controller || document.readyState !== 'complete' || !window.deploynet) return null;
