@@ -244,7 +244,7 @@ export function parsePeerFetchReply(data: unknown): PeerFetchReply {
 
 /** A PeerChunk's bytes: a list of Uint8Arrays (their total length is checked against the chunk's). */
 function chunkParts(parts: unknown): ByteParts {
-  if (Array.isArray(parts) && parts.every((p: unknown) => p instanceof Uint8Array)) return parts.slice();
+  if (Array.isArray(parts) && parts.every((p: unknown) => p instanceof Uint8Array)) return parts;
   throw new DeployNetError(CODE, 'parts must be an array of byte arrays');
 }
 

@@ -59,7 +59,7 @@ export function allowedHeadersText(): string {
 /** A header value, unchanged; throws naming `field` when it is empty, too long or holds CR, LF or other control characters. */
 export function checkHeaderValue(value: unknown, field: string, code: ErrorCode): string {
   if (typeof value !== 'string' || value.length > MAX_HEADER_VALUE || !HEADER_VALUE.test(value)) {
-    fail(code, field, `a header value of 1 to ${MAX_HEADER_VALUE} printable ASCII characters, not starting or ending with a space`);
+    fail(code, field, `a header value of 1 to ${MAX_HEADER_VALUE} printable ASCII characters, trimmed`);
   }
   return value;
 }

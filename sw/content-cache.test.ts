@@ -31,6 +31,8 @@ class QuotaCache {
 }
 
 const ORIGIN = 'https://site.example';
+/** A maker of streams of n bytes, as put takes the file. */
+const bytes = (n: number) => () => new Response(new Uint8Array(n)).body!;
 const file = (n: number, size: number): ManifestFile => ({ size, type: 'application/octet-stream', sha256: n.toString(16).padStart(64, '0') });
 
 function setup(capacity: number, listed: ManifestFile[]) {
@@ -51,27 +53,27 @@ describe('ContentCache under storage pressure', () => {
   it('drops the least recently used files to make room, keeping what was just used', async () => {
     const [a, b, c, d] = [file(1, 40), file(2, 40), file(3, 20), file(4, 50)];
     const { content, held } = setup(100, [a, b, c, d]);
-    for (const f of [a, b, c]) await content.put(f, new ArrayBuffer(f.size), { evict: true });
+    for (const f of [a, b, c]) await content.put(f, bytes(f.size), { evict: true });
     expect(await content.get(a)).toBeDefined(); // a is now the most recently used
-    await content.put(d, new ArrayBuffer(d.size), { evict: true }); // 100 used; 50 more must be freed: b (40), then c (20)
+    await content.put(d, bytes(d.size), { evict: true }); // 100 used; 50 more must be freed: b (40), then c (20)
     expect(held().sort()).toEqual([a.sha256, d.sha256].sort());
   });
 
   it('lists the hashes of what it holds', async () => {
     const [a, b] = [file(1, 10), file(2, 10)];
     const { content } = setup(100, [a, b]);
-    for (const f of [a, b]) await content.put(f, new ArrayBuffer(f.size), { evict: true });
+    for (const f of [a, b]) await content.put(f, bytes(f.size), { evict: true });
     expect(await content.hashes()).toEqual(new Set([a.sha256, b.sha256]));
   });
 
   it('drops content the manifest no longer lists before anything it lists', async () => {
     const [old, a, b] = [file(9, 30), file(1, 30), file(2, 30)];
     const { content, held } = setup(90, [a, b]);
-    await content.put(a, new ArrayBuffer(30), { evict: true });
-    await content.put(old, new ArrayBuffer(30), { evict: true }); // stored while it was still listed elsewhere
-    await content.put(file(3, 30), new ArrayBuffer(30), { evict: true });
+    await content.put(a, bytes(30), { evict: true });
+    await content.put(old, bytes(30), { evict: true }); // stored while it was still listed elsewhere
+    await content.put(file(3, 30), bytes(30), { evict: true });
     await content.get(a);
-    await content.put(b, new ArrayBuffer(30), { evict: true });
+    await content.put(b, bytes(30), { evict: true });
     expect(held()).not.toContain(old.sha256);
     expect(held()).toContain(a.sha256);
   });
@@ -79,25 +81,25 @@ describe('ContentCache under storage pressure', () => {
   it('does not empty the cache for a file larger than all of it, and never throws', async () => {
     const [a, big] = [file(1, 40), file(2, 500)];
     const { content, held } = setup(100, [a, big]);
-    await content.put(a, new ArrayBuffer(40), { evict: true });
-    await expect(content.put(big, new ArrayBuffer(500), { evict: true })).resolves.toBe(false);
+    await content.put(a, bytes(40), { evict: true });
+    await expect(content.put(big, bytes(500), { evict: true })).resolves.toBe(false);
     expect(held()).toEqual([a.sha256]);
   });
 
   it('without evict (the background fill-in), a full cache keeps what it has and says so', async () => {
     const [a, b] = [file(1, 60), file(2, 60)];
     const { content, held } = setup(100, [a, b]);
-    expect(await content.put(a, new ArrayBuffer(60), { evict: false })).toBe(true);
-    expect(await content.put(b, new ArrayBuffer(60), { evict: false })).toBe(false);
+    expect(await content.put(a, bytes(60), { evict: false })).toBe(true);
+    expect(await content.put(b, bytes(60), { evict: false })).toBe(false);
     expect(held()).toEqual([a.sha256]);
-    expect(await content.put(b, new ArrayBuffer(60), { evict: true })).toBe(true);
+    expect(await content.put(b, bytes(60), { evict: true })).toBe(true);
     expect(held()).toEqual([b.sha256]);
   });
 
   it('stores a file given as a maker of streams, byte for byte, with its length; a put refused for quota is tried again on a new stream', async () => {
     const [a, b] = [file(1, 60), file(2, 50)];
     const { content, held } = setup(100, [a, b]);
-    await content.put(a, new ArrayBuffer(a.size), { evict: true });
+    await content.put(a, bytes(a.size), { evict: true });
     const parts = [Uint8Array.from({ length: 30 }, (_, i) => i), Uint8Array.from({ length: 20 }, (_, i) => 100 + i)];
     let made = 0;
     const streams = () => {

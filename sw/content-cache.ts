@@ -59,8 +59,8 @@ export class ContentCache {
    * Stores verified bytes; resolves whether they were stored. With `evict`, a quota error makes
    * room by dropping other files first. Never throws: a failure is logged and the page carries on.
    */
-  /** `body`: the file's verified bytes, or a maker of streams of them (called for each try). */
-  async put(file: ManifestFile, body: ArrayBuffer | (() => ReadableStream<Uint8Array>), options: { readonly evict: boolean }): Promise<boolean> {
+  /** `body`: makes a stream of the file's verified bytes (called for each try). */
+  async put(file: ManifestFile, body: () => ReadableStream<Uint8Array>, options: { readonly evict: boolean }): Promise<boolean> {
     if (!this.#deps.writable()) return false;
     try {
       const cache = await this.#deps.caches.open(CONTENT_CACHE);
@@ -105,10 +105,10 @@ export class ContentCache {
     }
   }
 
-  async #store(cache: Cache, file: ManifestFile, body: ArrayBuffer | (() => ReadableStream<Uint8Array>)): Promise<void> {
+  async #store(cache: Cache, file: ManifestFile, body: () => ReadableStream<Uint8Array>): Promise<void> {
     // Verified bytes are exactly file.size long.
     const headers = { 'content-type': file.type, 'content-length': String(file.size) };
-    await cache.put(this.#key(file.sha256), new Response(body instanceof ArrayBuffer ? body : body(), { headers }));
+    await cache.put(this.#key(file.sha256), new Response(body(), { headers }));
     this.#lastUsed.set(file.sha256, this.#deps.now());
   }
 
@@ -122,7 +122,7 @@ export class ContentCache {
     }
     const held = entries.reduce((sum, e) => sum + (e.sha256 === file.sha256 ? 0 : e.size), 0);
     if (file.size > held) {
-      console.warn(`[deploynet] storage full: ${file.sha256} (${file.size} bytes) is larger than the whole cache; not cached`);
+      console.warn(`[deploynet] storage full: ${file.sha256} (${file.size} bytes) exceeds the whole cache; not cached`);
       return false;
     }
     const drop = planEviction(entries, file.size, file.sha256);

@@ -438,9 +438,9 @@ describe('FileDownload resume (partial store)', () => {
     expect(none).toEqual([]);
   });
 
-  describe('peer chunks of a whole-file download (stored only once it has run peerWriteDelayMs)', () => {
-    const withPeers = (partials: PartialStore, peers: ScriptedPeers, origin: FileDownloadOrigin, peerWriteDelayMs: number, stored: number[]) =>
-      new FileDownload({ file: FILE, chunkSize: CHUNK, crypto, peers: peers.open, origin: origin.fetchOrigin, patienceMs: () => 5000, partials, peerWriteDelayMs, onStored: (i) => stored.push(i) });
+  describe('peer chunks of a whole-file download (stored only once it has run PEER_WRITE_DELAY_MS)', () => {
+    const withPeers = (partials: PartialStore, peers: ScriptedPeers, origin: FileDownloadOrigin, stored: number[]) =>
+      new FileDownload({ file: FILE, chunkSize: CHUNK, crypto, peers: peers.open, origin: origin.fetchOrigin, patienceMs: () => 5000, partials, onStored: (i) => stored.push(i) });
     /** Peers that deliver the first `count` chunks they are asked, one a tick, then stay silent. */
     const deliver = (count: number, gapMs = 0) =>
       scriptedPeers((want, h) => {
@@ -456,7 +456,7 @@ describe('FileDownload resume (partial store)', () => {
     it('a download that completes within the delay stores none of them: the file is about to be cached', async () => {
       const partials = new MemoryPartialStore();
       const stored: number[] = [];
-      const d = withPeers(partials, deliver(11), originOf(FILE_BYTES), 60_000, stored);
+      const d = withPeers(partials, deliver(11), originOf(FILE_BYTES), stored);
       expect(await d.start()).toBe('peer');
       expectSame(await readAll(d.stream()), FILE_BYTES);
       await d.settled;
@@ -468,7 +468,7 @@ describe('FileDownload resume (partial store)', () => {
       const partials = new MemoryPartialStore();
       const stored: number[] = [];
       // Peers deliver 0..3, then say nothing: the origin races the rest.
-      const d = new FileDownload({ file: FILE, chunkSize: CHUNK, crypto, peers: deliver(4).open, origin: originOf(FILE_BYTES).fetchOrigin, patienceMs: () => 20, partials, peerWriteDelayMs: 60_000, onStored: (i) => stored.push(i) });
+      const d = new FileDownload({ file: FILE, chunkSize: CHUNK, crypto, peers: deliver(4).open, origin: originOf(FILE_BYTES).fetchOrigin, patienceMs: () => 20, partials, onStored: (i) => stored.push(i) });
       await d.start();
       await readAll(d.stream());
       await d.settled;
@@ -480,7 +480,7 @@ describe('FileDownload resume (partial store)', () => {
     it('a download that stops short stores the peer chunks it held, and the next one resumes from them', async () => {
       const partials = new MemoryPartialStore();
       const stored: number[] = [];
-      const d = withPeers(partials, deliver(5), originOf(FILE_BYTES), 60_000, stored);
+      const d = withPeers(partials, deliver(5), originOf(FILE_BYTES), stored);
       await d.start();
       await vi.waitUntil(() => d.bytes.peer === 5 * CHUNK, { timeout: 2000, interval: 5 }); // nobody sends the rest
       await tick(20);
@@ -500,9 +500,9 @@ describe('FileDownload resume (partial store)', () => {
     it('a download still running after the delay stores what it held, then each peer chunk as it comes', async () => {
       const partials = new MemoryPartialStore();
       const stored: number[] = [];
-      const d = withPeers(partials, deliver(11, 15), originOf(FILE_BYTES), 50, stored);
+      const d = withPeers(partials, deliver(11, 150), originOf(FILE_BYTES), stored); // about 1.7 s
       await d.start();
-      await vi.waitUntil(() => partials.chunks(FILE.sha256).length > 0, { timeout: 2000, interval: 5 });
+      await vi.waitUntil(() => partials.chunks(FILE.sha256).length > 0, { timeout: 4000, interval: 5 });
       const atFirst = partials.chunks(FILE.sha256).length;
       expect(atFirst).toBeGreaterThan(1); // the ones held until then, at once
       expect(atFirst).toBeLessThan(11);
@@ -518,7 +518,7 @@ describe('FileDownload resume (partial store)', () => {
         for (const i of want) h.chunk(i, framesOf(FILE_BYTES, i), 'p1');
         h.end(null);
       });
-      const d = new FileDownload({ file: FILE, chunkSize: CHUNK, crypto, peers: peers.open, origin: originOf(FILE_BYTES).fetchOrigin, patienceMs: () => 5000, partials, peerWriteDelayMs: 60_000, span: { first: 2, last: 4 } });
+      const d = new FileDownload({ file: FILE, chunkSize: CHUNK, crypto, peers: peers.open, origin: originOf(FILE_BYTES).fetchOrigin, patienceMs: () => 5000, partials, span: { first: 2, last: 4 } });
       await d.start();
       await d.slice(2 * CHUNK, 5 * CHUNK);
       await d.settled;

@@ -21,7 +21,7 @@
  * stored chunk is verified again (storage is not trusted any more than a peer), counts as
  * `cache`, and peers and the origin are asked only for the rest. Origin chunks are stored at
  * once (in a new swarm the other downloaders wait for their announcement). Peer chunks of a
- * whole-file download are stored once it has run for `peerWriteDelayMs`, or at once when it
+ * whole-file download are stored once it has run for PEER_WRITE_DELAY_MS, or at once when it
  * stops short: one that completes sooner stores none (they would be deleted again as soon as the
  * file is cached; writing and deleting them cost more CPU than the transfer itself).
  */
@@ -49,11 +49,6 @@ export interface FileDownloadDeps {
   readonly partials?: PartialStore;
   /** How long to wait for the stored chunks before starting without them (default STORED_CHUNKS_WAIT_MS). */
   readonly partialsWaitMs?: number;
-  /**
-   * How long a whole-file download keeps its peer chunks in memory only (default
-   * PEER_WRITE_DELAY_MS); from then on, and when it stops short, they are stored.
-   */
-  readonly peerWriteDelayMs?: number;
   /** A chunk this download verified has landed in the partial store (the page may now serve it). */
   readonly onStored?: (index: number) => void;
   /**
@@ -65,7 +60,7 @@ export interface FileDownloadDeps {
 
 export { OriginMismatch };
 
-/** See FileDownloadDeps.peerWriteDelayMs. */
+/** How long a whole-file download keeps its peer chunks in memory only; from then on, and when it stops short, they are stored. */
 export const PEER_WRITE_DELAY_MS = 1000;
 
 /** Chunks the origin is asked for at once when it races a late chunk. */
@@ -97,7 +92,7 @@ export class FileDownload {
   #stopped = false;
   /** Null for a single chunk: nothing to resume. */
   readonly #partials: FilePartials | null;
-  /** Peer chunks are held in memory only (see peerWriteDelayMs) until this turns false. */
+  /** Peer chunks are held in memory only (see PEER_WRITE_DELAY_MS) until this turns false. */
   #holdPeer: boolean;
   #writeTimer: ReturnType<typeof setTimeout> | undefined;
   #ended!: () => void;
@@ -166,7 +161,7 @@ export class FileDownload {
   async slice(start: number, end: number): Promise<Uint8Array<ArrayBuffer>> {
     const from = Math.floor(start / this.#deps.chunkSize);
     const to = Math.floor(Math.max(start, end - 1) / this.#deps.chunkSize);
-    await this.#until(() => this.#complete());
+    await this.whenComplete();
     const out = new Uint8Array(end - start);
     for (let i = from; i <= to; i++) {
       let at = this.#range(i).start; // the file offset of the piece
@@ -187,13 +182,12 @@ export class FileDownload {
 
   /** Stops everything (nobody needs the file any more, or it is complete). */
   abort(): void {
-    if (this.#stopped) return;
     this.#stopped = true;
     clearTimeout(this.#writeTimer);
     // Stopped short, the peer chunks held in memory are what the next download resumes from;
     // complete, the file is about to be cached and they are not needed.
+    // (Complete, no chunk can come any more: #accept takes none it has.)
     if (!this.#complete()) this.#storeHeld();
-    this.#holdPeer = false; // a late chunk is not stored (see #accept)
     this.#ended();
     this.#peersActive = false; // first, so the session's end does not send anything to the origin
     clearTimeout(this.#watchdog);
@@ -212,7 +206,7 @@ export class FileDownload {
       else refused++;
     }
     // Not fatal: the chunk is fetched again, and storing it overwrites the bad copy.
-    if (refused > 0) console.warn(`[deploynet] ${refused} stored chunks of ${this.#deps.file.sha256} did not match the manifest; fetching them again`);
+    if (refused > 0) console.warn(`[deploynet] ${refused} stored chunks of ${this.#deps.file.sha256} are corrupt; fetching them again`);
   }
 
   #fromPeer(index: number, parts: ByteParts, peerId: string): void {
@@ -325,7 +319,7 @@ export class FileDownload {
     this.#sources[index] = source;
     this.bytes[source] += size;
     this.#loaded += size;
-    if (source === 'peer' && this.#holdPeer) this.#writeTimer ??= setTimeout(() => this.#storeHeld(), this.#deps.peerWriteDelayMs ?? PEER_WRITE_DELAY_MS);
+    if (source === 'peer' && this.#holdPeer) this.#writeTimer ??= setTimeout(() => this.#storeHeld(), PEER_WRITE_DELAY_MS);
     else if (source !== 'cache' && !this.#stopped) this.#store(index);
     this.#deps.onProgress?.(this.#loaded, this.bytes);
     if (source === 'origin' && this.#peersActive) this.#session?.cancel([index]);
@@ -338,8 +332,7 @@ export class FileDownload {
   }
 
   #store(index: number): void {
-    const onStored = this.#deps.onStored;
-    this.#partials?.keep(index, this.#chunks[index]!, onStored && (() => onStored(index)));
+    this.#partials?.keep(index, this.#chunks[index]!, this.#deps.onStored);
   }
 
   /** Stores the peer chunks held in memory only; from then on each is stored as it comes. */

@@ -47,14 +47,14 @@ export class FilePartials {
   }
 
   /**
-   * Stores a verified chunk, in the background; `flushed()` waits for it. `onStored` hears it once
-   * it has landed (then the page may serve it to peers); never when it did not.
+   * Stores a verified chunk, in the background; `flushed()` waits for it. `onStored` hears its
+   * index once it has landed (then the page may serve it to peers); never when it did not.
    */
-  keep(index: number, parts: ByteParts, onStored?: () => void): void {
+  keep(index: number, parts: ByteParts, onStored?: (index: number) => void): void {
     const store = this.#store;
     if (!store || !this.#writing) return;
     const write = store.put(this.#sha256, index, parts).then(
-      () => onStored?.(),
+      () => onStored?.(index),
       (error: unknown) => {
         if (!this.#writing) return;
         this.#writing = false;

@@ -61,8 +61,8 @@ async function rows(): Promise<Row[]> {
     { figure: '  raw channel relayed through a bare SW / raw (the SW hop alone)', value: `${pct(p2p.largeFile.swRelayedOverRaw)}`, aim: '', met: null },
     { figure: '  peer throughput / SW-relayed raw channel', value: `${pct(p2p.largeFile.peerOverSwRelayed)}`, aim: '', met: null },
     { figure: 'build hashing / sha256sum, 256 MiB', value: `${pct(hash.ratio)} (peak RSS ${hash.peakRssMiB} MiB)`, aim: '>= 80%, flat memory', met: hash.ratio >= 0.8 },
-    { figure: 'deploynet-sw.js, gzip -9', value: `${sw.toFixed(1)} KB`, aim: '< 15 KB', met: sw < 15 },
-    { figure: 'deploynet.js, gzip -9', value: `${page.toFixed(1)} KB`, aim: '< 40 KB', met: page < 40 },
+    { figure: 'deploynet-sw.js, gzip -9', value: `${sw.toFixed(2)} KB`, aim: '< 15 KB', met: sw < 15 },
+    { figure: 'deploynet.js, gzip -9', value: `${page.toFixed(2)} KB`, aim: '< 40 KB', met: page < 40 },
     { figure: 'cache / cold peer / origin, 100 KiB, p50', value: ['cache', 'coldPeer', 'origin'].map((k) => `${p2p.perSource100KiB[k].p50ms.toFixed(1)}`).join(' / ') + ' ms', aim: '', met: null },
   ];
 }
