@@ -19,7 +19,11 @@ export function partsLength(parts: ByteParts): number {
 /** The bytes in one array: the only piece as it is, else a copy of them all. */
 export function joinParts(parts: ByteParts): Uint8Array {
   if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(partsLength(parts));
+  return copyParts(parts, new Uint8Array(partsLength(parts)));
+}
+
+/** Writes the pieces one after another into `out` (at least as long as they are); returns it. */
+function copyParts<T extends Uint8Array>(parts: ByteParts, out: T): T {
   let at = 0;
   for (const part of parts) {
     out.set(part, at);
@@ -59,11 +63,7 @@ export function partsHasher(crypto: CryptoProvider): PartsHash {
     const n = partsLength(parts);
     const scratch = spare.length >= n ? spare : new Uint8Array(n);
     spare = new Uint8Array(0);
-    let at = 0;
-    for (const part of parts) {
-      scratch.set(part, at);
-      at += part.length;
-    }
+    copyParts(parts, scratch);
     try {
       return await crypto.sha256(scratch.subarray(0, n));
     } finally {

@@ -185,8 +185,8 @@ export class FileDownload {
     this.#stopped = true;
     clearTimeout(this.#writeTimer);
     // Stopped short, the peer chunks held in memory are what the next download resumes from;
-    // complete, the file is about to be cached and they are not needed.
-    // (Complete, no chunk can come any more: #accept takes none it has.)
+    // complete, the file is about to be cached and they are not needed (and no chunk can come
+    // any more: #accept takes none it has).
     if (!this.#complete()) this.#storeHeld();
     this.#ended();
     this.#peersActive = false; // first, so the session's end does not send anything to the origin

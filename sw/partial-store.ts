@@ -5,7 +5,8 @@
  * Key layout: one record per chunk, key `[fileSha256, chunkIndex]`, value the chunk's bytes: a
  * Blob made of the pieces it came in (no joined copy first, and in Chromium cheaper to store than
  * an ArrayBuffer: 145 against 210 ms of CPU for 5.8 MB). Earlier versions stored ArrayBuffers:
- * those are not read (like any other value), so such a chunk is fetched again and overwritten. Keyed by content hash, like the content cache, so a file unchanged across deploys
+ * those are not read (like any other value), so such a chunk is fetched again and overwritten.
+ * Keyed by content hash, like the content cache, so a file unchanged across deploys
  * keeps its chunks. IndexedDB orders array keys element by element and numbers before arrays, so
  * `[sha256, 0] .. [sha256, []]` is exactly one file's chunks (one range to read or delete).
  *

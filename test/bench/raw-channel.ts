@@ -14,7 +14,8 @@ interface RawEnd {
   tx?: RTCDataChannel;
   rx?: Promise<RTCDataChannel>;
 }
-type RawGlobals = { rawEnds?: Record<string, RawEnd> };
+/** What the pages hold, by connection name (relay-channel.ts reads the receiving end too). */
+export type RawGlobals = { rawEnds?: Record<string, RawEnd> };
 
 /**
  * Opens the raw channel `name` from `sender` to `receiver`. SDP goes through the test process,
@@ -101,10 +102,18 @@ export async function rawChannelRound(sender: Page, receiver: Page, bytes: numbe
     bytes,
     name,
   );
+  return sendWhenListening(sender, receiver, bytes, name, done);
+}
+
+/**
+ * The second half of a round: once the receiver listens (its evaluation set the title
+ * `raw-ready`), sends `bytes` on the channel `name` and gives the receiver's figure.
+ */
+export async function sendWhenListening<T>(sender: Page, receiver: Page, bytes: number, name: string, receiving: Promise<T>): Promise<T> {
   await receiver.waitForFunction(() => document.title === 'raw-ready');
   await receiver.evaluate(() => (document.title = ''));
   await rawChannelSend(sender, bytes, name);
-  return done;
+  return receiving;
 }
 
 /** Closes every raw connection on each page that has one (idempotent). */

@@ -12,7 +12,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'puppeteer-core';
-import { rawChannelSend } from './raw-channel.js';
+import { sendWhenListening, type RawGlobals } from './raw-channel.js';
 
 const RELAY_SW = `// Bench only: answers /bench-relay/stream with the bytes its page posts on a port.
 self.addEventListener('install', () => self.skipWaiting());
@@ -60,10 +60,9 @@ export async function openRelayPage(context: BrowserContext, origin: string): Pr
  * page's fetch. MB/s from the page's first read of the body to its last, as the peer figure.
  */
 export async function relayedChannelRound(sender: Page, relay: Page, bytes: number, name = 'relay'): Promise<number> {
-  type RawGlobals = { rawEnds: Record<string, { rx: Promise<RTCDataChannel> }> };
   const done = relay.evaluate(
     async (total, n) => {
-      const rx = await (globalThis as unknown as RawGlobals).rawEnds[n]!.rx;
+      const rx = await (globalThis as unknown as RawGlobals).rawEnds![n]!.rx!;
       rx.binaryType = 'arraybuffer';
       const port = new Promise<MessagePort>((resolve) => navigator.serviceWorker.addEventListener('message', (e) => resolve(e.ports[0]!), { once: true }));
       const response = fetch('/bench-relay/stream', { cache: 'no-store' });
@@ -75,7 +74,7 @@ export async function relayedChannelRound(sender: Page, relay: Page, bytes: numb
         out.postMessage(data, [data]);
         if (forwarded >= total) out.postMessage(null);
       };
-      document.title = 'relay-ready';
+      document.title = 'raw-ready';
       const reader = (await response).body!.getReader();
       let read = 0;
       let first = 0;
@@ -91,9 +90,6 @@ export async function relayedChannelRound(sender: Page, relay: Page, bytes: numb
     bytes,
     name,
   );
-  await relay.waitForFunction(() => document.title === 'relay-ready');
-  await relay.evaluate(() => (document.title = ''));
-  await rawChannelSend(sender, bytes, name);
-  return done;
+  return sendWhenListening(sender, relay, bytes, name, done);
 }
 
